@@ -1,0 +1,2 @@
+/** Module cli; see the design notes. */
+package org.attestedmigration.cli;

@@ -1,0 +1,2 @@
+/** Module drbd-adapter; see the design notes. */
+package org.attestedmigration.drbdadapter;

@@ -1,0 +1,2 @@
+/** Module migration-core; see the design notes. */
+package org.attestedmigration.migrationcore;

@@ -1,0 +1,2 @@
+/** Module policy; see the design notes. */
+package org.attestedmigration.policy;

@@ -1,0 +1,2 @@
+/** Module secure-channel; see the design notes. */
+package org.attestedmigration.securechannel;
