@@ -291,6 +291,24 @@ public final class Tpm implements AutoCloseable {
     }
 
     /**
+     * Gathers this host's evidence: a quote over the selections bound to {@code extraData}, the
+     * PCR values it covers, the AK and EK public areas, the EK certificate and the event log.
+     */
+    public Evidence attest(AttestationKey ak, EndorsementKeyType ekType, byte[] extraData, List<PcrSelection> selections,
+            byte[] eventLog) throws TpmAccessException {
+        Quote quote = quote(ak, extraData, selections);
+        PcrValues.Builder values = PcrValues.builder();
+        for (PcrSelection s : selections) {
+            PcrValues read = readPcrs(s);
+            for (int pcr : s.pcrs()) {
+                values.put(s.bank(), pcr, read.get(s.bank(), pcr).orElseThrow());
+            }
+        }
+        EndorsementKey ek = endorsementKey(ekType);
+        return new Evidence(quote, values.build(), ak.publicArea(), ek.publicArea(), ek.certificate().orElse(null), eventLog);
+    }
+
+    /**
      * TPM2_ActivateCredential: recovers the secret a verifier sealed to this TPM's EK for this
      * AK's name. It fails inside the TPM unless both keys are loaded in this very TPM.
      *

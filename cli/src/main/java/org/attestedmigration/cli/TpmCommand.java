@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tpm",
         description = "TPM operations: read PCRs and the EK, emulate a TXT launch, quote and verify quotes.",
         mixinStandardHelpOptions = true,
-        subcommands = {PcrsCommand.class, EkCommand.class})
+        subcommands = {PcrsCommand.class, EkCommand.class, TxtLaunchCommand.class, QuoteCommand.class, VerifyQuoteCommand.class})
 final class TpmCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
