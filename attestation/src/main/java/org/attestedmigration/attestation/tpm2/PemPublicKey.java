@@ -7,9 +7,6 @@ import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import org.attestedmigration.attestation.MalformedStructureException;
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 
 /** "BEGIN PUBLIC KEY" PEM (SubjectPublicKeyInfo), the form tpm2_checkquote -u and openssl take. */
 public final class PemPublicKey {
@@ -44,28 +41,21 @@ public final class PemPublicKey {
             throw new MalformedStructureException("PEM public key: field body at byte offset " + BEGIN.length()
                     + ": not base64: " + e.getMessage(), e);
         }
-        String algorithm;
-        try {
-            SubjectPublicKeyInfo info = SubjectPublicKeyInfo.getInstance(der);
-            var oid = info.getAlgorithm().getAlgorithm();
-            if (oid.equals(PKCSObjectIdentifiers.rsaEncryption)) {
-                algorithm = "RSA";
-            } else if (oid.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
-                algorithm = "EC";
-            } else {
-                throw new MalformedStructureException("PEM public key: field algorithm at byte offset 0: unsupported key algorithm " + oid);
+        if (der.length == 0) {
+            throw new MalformedStructureException("PEM public key: field body at byte offset " + BEGIN.length() + ": empty");
+        }
+        // The JCA key factories parse the DER themselves and report garbage with checked exceptions,
+        // which a generic ASN.1 parser does not guarantee; so each supported algorithm is simply tried.
+        String lastProblem = "";
+        for (String algorithm : new String[] {"RSA", "EC"}) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
+            } catch (GeneralSecurityException e) {
+                lastProblem = e.getMessage();
             }
-        } catch (IllegalArgumentException | IllegalStateException | ClassCastException e) {
-            // Bouncy Castle reports undecodable ASN.1 with unchecked exceptions; callers get the checked kind.
-            throw new MalformedStructureException("PEM public key: field SubjectPublicKeyInfo at byte offset 0: not DER: "
-                    + e.getMessage(), e);
         }
-        try {
-            return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
-        } catch (GeneralSecurityException e) {
-            throw new MalformedStructureException("PEM public key: field subjectPublicKey at byte offset 0: "
-                    + e.getMessage(), e);
-        }
+        throw new MalformedStructureException("PEM public key: field SubjectPublicKeyInfo at byte offset 0: not an RSA or EC key: "
+                + lastProblem);
     }
 
     /** {@link #read(String)} for the bytes of a file (ASCII). */
