@@ -4,14 +4,26 @@ import java.util.HexFormat;
 import picocli.CommandLine;
 
 /** Parses a hex string such as a nonce; an optional 0x prefix is accepted. */
-final class HexConverter implements CommandLine.ITypeConverter<byte[]> {
+final class HexConverter implements CommandLine.ITypeConverter<HexConverter.Bytes> {
+    /** Bytes given in hex on the command line (picocli would treat a bare byte[] as a multi-value option). */
+    record Bytes(byte[] value) {
+        Bytes {
+            value = value.clone();
+        }
+
+        @Override
+        public byte[] value() {
+            return value.clone();
+        }
+    }
+
     @Override
-    public byte[] convert(String value) {
-        String v = value.startsWith("0x") || value.startsWith("0X") ? value.substring(2) : value;
+    public Bytes convert(String text) {
+        String v = text.startsWith("0x") || text.startsWith("0X") ? text.substring(2) : text;
         try {
-            return HexFormat.of().parseHex(v);
+            return new Bytes(HexFormat.of().parseHex(v));
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is not an even-length hex string");
+            throw new CommandLine.TypeConversionException("'" + text + "' is not an even-length hex string");
         }
     }
 }

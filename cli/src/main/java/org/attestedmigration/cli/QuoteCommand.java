@@ -28,7 +28,7 @@ final class QuoteCommand implements Callable<Integer> {
 
     @Option(names = "--nonce", required = true, converter = HexConverter.class, paramLabel = "HEX",
             description = "the verifier's nonce, placed in the quote's extraData (at most 64 bytes)")
-    byte[] nonce;
+    HexConverter.Bytes nonce;
 
     @Option(names = "--pcrs", converter = PcrSelectionConverter.class, defaultValue = "sha256:0,17,18,19",
             description = "bank and PCRs to quote (default: ${DEFAULT-VALUE})")
@@ -48,14 +48,14 @@ final class QuoteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (nonce.length > 64) {
-            throw new UserInputException("--nonce is " + nonce.length + " bytes; a quote's extraData holds at most 64");
+        if (nonce.value().length > 64) {
+            throw new UserInputException("--nonce is " + nonce.value().length + " bytes; a quote's extraData holds at most 64");
         }
         KeyAlgorithm algorithm = KeyAlgorithm.fromCliName(akAlgorithm);
         byte[] log = eventLog == null ? new byte[0] : TxtLaunchCommand.read(eventLog);
         Evidence evidence;
         try (Tpm tpm = Tpm.open(tpmUri)) {
-            evidence = tpm.attest(tpm.createAttestationKey(algorithm), EndorsementKeyType.RSA_2048, nonce, List.of(selection), log);
+            evidence = tpm.attest(tpm.createAttestationKey(algorithm), EndorsementKeyType.RSA_2048, nonce.value(), List.of(selection), log);
         }
         EvidenceFiles.write(out, evidence);
         spec.commandLine().getOut().printf("quoted %s with the %s AK; evidence written to %s%n", selection, algorithm, out);

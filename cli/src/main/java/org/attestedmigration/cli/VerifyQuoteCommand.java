@@ -36,7 +36,7 @@ final class VerifyQuoteCommand implements Callable<Integer> {
     Path pcrs;
 
     @Option(names = "--nonce", required = true, converter = HexConverter.class, paramLabel = "HEX", description = "the expected extraData")
-    byte[] nonce;
+    HexConverter.Bytes nonce;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -58,7 +58,7 @@ final class VerifyQuoteCommand implements Callable<Integer> {
             } catch (MalformedStructureException e) {
                 throw new VerificationException(org.attestedmigration.attestation.Check.PCR_VALUES, pcrs + ": " + e.getMessage(), e);
             }
-            VerifiedQuote verified = QuoteVerifier.verify(ak, quote, reported, nonce);
+            VerifiedQuote verified = QuoteVerifier.verify(ak, quote, reported, nonce.value());
             var out = spec.commandLine().getOut();
             out.println("OK: the quote verifies (signature, nonce, PCR digest)");
             for (PcrSelection s : verified.selections()) {
