@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.attestedmigration.attestation.device.MssimDevice;
 import org.attestedmigration.attestation.device.SwtpmControlChannel;
@@ -292,10 +293,11 @@ public final class Tpm implements AutoCloseable {
 
     /**
      * Gathers this host's evidence: a quote over the selections bound to {@code extraData}, the
-     * PCR values it covers, the AK and EK public areas, the EK certificate and the event log.
+     * PCR values it covers, the AK's public area, the event log, and the RSA EK's public area and
+     * certificate when the TPM has them.
      */
-    public Evidence attest(AttestationKey ak, EndorsementKeyType ekType, byte[] extraData, List<PcrSelection> selections,
-            byte[] eventLog) throws TpmAccessException {
+    public Evidence attest(AttestationKey ak, byte[] extraData, List<PcrSelection> selections, byte[] eventLog)
+            throws TpmAccessException {
         Quote quote = quote(ak, extraData, selections);
         PcrValues.Builder values = PcrValues.builder();
         for (PcrSelection s : selections) {
@@ -304,8 +306,20 @@ public final class Tpm implements AutoCloseable {
                 values.put(s.bank(), pcr, read.get(s.bank(), pcr).orElseThrow());
             }
         }
-        EndorsementKey ek = endorsementKey(ekType);
-        return new Evidence(quote, values.build(), ak.publicArea(), ek.publicArea(), ek.certificate().orElse(null), eventLog);
+        Optional<EndorsementKey> ek = endorsementKeyIfPresent(EndorsementKeyType.RSA_2048);
+        return new Evidence(quote, values.build(), ak.publicArea(), ek.map(EndorsementKey::publicArea).orElse(new byte[0]),
+                ek.flatMap(EndorsementKey::certificate).orElse(null), eventLog);
+    }
+
+    /** The endorsement key if one is provisioned at its persistent handle (simulators may have none). */
+    public Optional<EndorsementKey> endorsementKeyIfPresent(EndorsementKeyType type) throws TpmAccessException {
+        TPM_HANDLE handle = TPM_HANDLE.persistent(type.persistentHandle() & 0x00ffffff);
+        try {
+            call("ReadPublic", () -> tss.ReadPublic(handle));
+        } catch (TpmAccessException e) {
+            return Optional.empty();
+        }
+        return Optional.of(endorsementKey(type));
     }
 
     /**

@@ -4,13 +4,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.attestedmigration.attestation.AttestationKey;
-import org.attestedmigration.attestation.EndorsementKey;
-import org.attestedmigration.attestation.EndorsementKeyType;
 import org.attestedmigration.attestation.Evidence;
 import org.attestedmigration.attestation.EvidenceFiles;
 import org.attestedmigration.attestation.KeyAlgorithm;
 import org.attestedmigration.attestation.PcrSelection;
-import org.attestedmigration.attestation.Quote;
 import org.attestedmigration.attestation.Tpm;
 import org.attestedmigration.attestation.TpmUri;
 import picocli.CommandLine.Command;
@@ -55,7 +52,7 @@ final class QuoteCommand implements Callable<Integer> {
         byte[] log = eventLog == null ? new byte[0] : TxtLaunchCommand.read(eventLog);
         Evidence evidence;
         try (Tpm tpm = Tpm.open(tpmUri)) {
-            evidence = tpm.attest(tpm.createAttestationKey(algorithm), EndorsementKeyType.RSA_2048, nonce.value(), List.of(selection), log);
+            evidence = tpm.attest(tpm.createAttestationKey(algorithm), nonce.value(), List.of(selection), log);
         }
         EvidenceFiles.write(out, evidence);
         spec.commandLine().getOut().printf("quoted %s with the %s AK; evidence written to %s%n", selection, algorithm, out);
