@@ -1,6 +1,5 @@
 package org.attestedmigration.attestation.credential;
 
-import java.math.BigInteger;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
@@ -16,9 +15,6 @@ import org.attestedmigration.attestation.HashAlgorithm;
  * them from the EK's TPMT_PUBLIC or assumes the TCG default template ({@link #tcgDefault}).
  */
 public record EndorsementKeyParameters(PublicKey publicKey, HashAlgorithm nameAlg, int aesKeyBits) {
-
-    private static final int P256_FIELD_BITS = 256;
-    private static final int P384_FIELD_BITS = 384;
 
     public EndorsementKeyParameters {
         Objects.requireNonNull(publicKey, "publicKey");
@@ -36,7 +32,8 @@ public record EndorsementKeyParameters(PublicKey publicKey, HashAlgorithm nameAl
      * use SHA-256 and AES-128 (templates L-1 and L-2); P-384 uses SHA-384 and AES-256 (H-3),
      * which is also what swtpm provisions.
      *
-     * @throws CredentialException for other key sizes and curves, whose template is ambiguous
+     * @throws CredentialException for other key sizes and curves; their EKs come from templates
+     *     this method does not guess (pass nameAlg and AES key size explicitly)
      */
     public static EndorsementKeyParameters tcgDefault(PublicKey publicKey) throws CredentialException {
         Objects.requireNonNull(publicKey, "publicKey");
@@ -48,16 +45,15 @@ public record EndorsementKeyParameters(PublicKey publicKey, HashAlgorithm nameAl
                     + "; give nameAlg and AES key size explicitly");
         }
         if (publicKey instanceof ECPublicKey ec) {
-            int fieldBits = ec.getParams().getCurve().getField().getFieldSize();
-            BigInteger order = ec.getParams().getOrder();
-            if (fieldBits == P256_FIELD_BITS && order.bitLength() == P256_FIELD_BITS) {
+            if (NistCurves.isCurve(ec.getParams(), "secp256r1")) {
                 return new EndorsementKeyParameters(publicKey, HashAlgorithm.SHA256, 128);
             }
-            if (fieldBits == P384_FIELD_BITS && order.bitLength() == P384_FIELD_BITS) {
+            if (NistCurves.isCurve(ec.getParams(), "secp384r1")) {
                 return new EndorsementKeyParameters(publicKey, HashAlgorithm.SHA384, 256);
             }
-            throw new CredentialException("no default EK template for a " + fieldBits
-                    + "-bit curve; give nameAlg and AES key size explicitly");
+            throw new CredentialException("no default EK template for this curve ("
+                    + ec.getParams().getCurve().getField().getFieldSize()
+                    + " bits); give nameAlg and AES key size explicitly");
         }
         throw new CredentialException("EK public key must be RSA or EC, not " + publicKey.getAlgorithm());
     }

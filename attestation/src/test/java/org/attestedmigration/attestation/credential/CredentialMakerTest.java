@@ -153,4 +153,18 @@ class CredentialMakerTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new EndorsementKeyParameters(rsa2048.getPublic(), HashAlgorithm.SHA256, 192));
     }
+
+    @Test
+    void p521NeedsExplicitParametersAndThenWorks() throws Exception {
+        KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+        ec.initialize(new ECGenParameterSpec("secp521r1"));
+        KeyPair p521 = ec.generateKeyPair();
+        assertThrows(CredentialException.class, () -> EndorsementKeyParameters.tcgDefault(p521.getPublic()));
+        EndorsementKeyParameters params = new EndorsementKeyParameters(p521.getPublic(), HashAlgorithm.SHA512, 256);
+        byte[] name = akName(HashAlgorithm.SHA256);
+        CredentialChallenge c = maker.makeCredential(params, name);
+        // 521 bits pad to 66-byte coordinates.
+        assertEquals(2 + 66 + 2 + 66, c.encryptedCredential().encryptedSecret().length);
+        assertTrue(c.matches(activate(c, p521, params, name)));
+    }
 }

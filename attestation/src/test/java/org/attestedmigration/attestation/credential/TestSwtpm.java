@@ -121,7 +121,9 @@ public final class TestSwtpm implements AutoCloseable {
                     continue;
                 }
                 try (ServerSocket next = new ServerSocket(p + 1, 1, InetAddress.getLoopbackAddress())) {
-                    return p;
+                    if (next.getLocalPort() == p + 1) {
+                        return p;
+                    }
                 } catch (IOException taken) {
                     // try another pair
                 }
@@ -212,10 +214,15 @@ public final class TestSwtpm implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         swtpm.destroy();
-        if (!swtpm.waitFor(5, TimeUnit.SECONDS)) {
-            swtpm.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        try {
+            if (!swtpm.waitFor(5, TimeUnit.SECONDS)) {
+                swtpm.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            swtpm.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 
