@@ -342,21 +342,33 @@ public final class Tpm implements AutoCloseable {
                 Arrays.copyOfRange(credentialBlob, 2 + hmacLen, credentialBlob.length));
         TPM_HANDLE ekHandle = TPM_HANDLE.persistent(ek.persistentHandle() & 0x00ffffff);
         TPM_HANDLE akHandle = handleOf(ak);
-        TPM_HANDLE session = startEkPolicySession();
+        TPMT_PUBLIC ekPublic = call("ReadPublic of the EK", () -> tss.ReadPublic(ekHandle).outPublic);
+        TPM_HANDLE session;
+        if ((ekPublic.objectAttributes.toInt() & TPMA_OBJECT.userWithAuth.toInt()) != 0) {
+            // Some EKs (swtpm's P-384 one) also accept their empty password; a policy session of
+            // the wrong hash would fail on them.
+            ekHandle.AuthValue = new byte[0];
+            session = TPM_HANDLE.pwSession(new byte[0]);
+        } else {
+            session = startEkPolicySession(ekPublic.nameAlg);
+        }
+        TPM_HANDLE ekSession = session;
         try {
-            return call("ActivateCredential", () -> tss._withSessions(TPM_HANDLE.pwSession(new byte[0]), session)
+            return call("ActivateCredential", () -> tss._withSessions(TPM_HANDLE.pwSession(new byte[0]), ekSession)
                     .ActivateCredential(akHandle, ekHandle, id, encryptedSecret.clone()));
         } finally {
-            flushQuietly(session);
+            if (ekSession.handle != TPM_RH.RS_PW.toInt()) {
+                flushQuietly(ekSession);
+            }
         }
     }
 
     /** A policy session satisfying the TCG default EK policy: PolicySecret(TPM_RH_ENDORSEMENT). */
-    private TPM_HANDLE startEkPolicySession() throws TpmAccessException {
+    private TPM_HANDLE startEkPolicySession(TPM_ALG_ID hash) throws TpmAccessException {
         TPM_HANDLE none = TPM_HANDLE.from(TPM_RH.NULL);
         byte[] nonceCaller = random(16);
         StartAuthSessionResponse s = call("StartAuthSession", () -> tss.StartAuthSession(none, none, nonceCaller, new byte[0],
-                TPM_SE.POLICY, new TPMT_SYM_DEF(TPM_ALG_ID.NULL, 0, TPM_ALG_ID.NULL), TPM_ALG_ID.SHA256));
+                TPM_SE.POLICY, new TPMT_SYM_DEF(TPM_ALG_ID.NULL, 0, TPM_ALG_ID.NULL), hash));
         TPM_HANDLE endorsement = TPM_HANDLE.from(TPM_RH.ENDORSEMENT);
         endorsement.AuthValue = new byte[0];
         try {

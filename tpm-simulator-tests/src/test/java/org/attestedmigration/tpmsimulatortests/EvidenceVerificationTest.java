@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EvidenceVerificationTest {
     @TempDir
-    Path dir;
+    static Path dir;
     private EmulatedHost host;
     private EmulatedHost otherHost;
 
@@ -108,8 +108,7 @@ class EvidenceVerificationTest {
             for (int pcr : original.indices(bank)) {
                 byte[] v = original.get(bank, pcr).orElseThrow();
                 if (bank == HashAlgorithm.SHA256 && pcr == 18) {
-                    v = host.eventLog().replay(HashAlgorithm.SHA1).get(HashAlgorithm.SHA1, 18).isPresent()
-                            ? HashAlgorithm.SHA256.digest("another hypervisor".getBytes()) : v;
+                    v = HashAlgorithm.SHA256.digest("another hypervisor".getBytes());
                 }
                 b.put(bank, pcr, v);
             }
