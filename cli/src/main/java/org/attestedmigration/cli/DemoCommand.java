@@ -1,14 +1,69 @@
 package org.attestedmigration.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.attestedmigration.cli.demo.Demo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code attested-migrate demo}: two emulated hosts attest each other. */
-@Command(name = "demo", description = "Start two emulated hosts, each with its own software TPM and TXT launch, and let them attest each other.",
-        mixinStandardHelpOptions = true)
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Start two emulated hosts (source and destination), each with its own software TPM (swtpm),",
+                "local EK certificate authority and emulated Intel TXT launch of tboot, Xen and dom0, and let them",
+                "attest each other: EK certificate, AK credential activation, quote bound to a fresh nonce,",
+                "event-log replay and comparison with the known-good launch. Exit 0 when both accept, 1 when refused."})
 final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--scenario", defaultValue = "trusted",
+            description = "trusted (default) or untrusted-destination (the destination booted a Xen image that is not approved)")
+    String scenario;
+
+    @Option(names = "--json", description = "print one JSON object instead of text")
+    boolean json;
+
+    @Option(names = "--work-dir", description = "keep the hosts' TPM state and event logs here (default: a temporary directory, removed)")
+    Path workDir;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
-    public Integer call() {
-        throw new UserInputException("the demo is being built");
+    public Integer call() throws Exception {
+        Demo.Scenario s = switch (scenario) {
+            case "trusted" -> Demo.Scenario.TRUSTED;
+            case "untrusted-destination" -> Demo.Scenario.UNTRUSTED_DESTINATION;
+            default -> throw new UserInputException("unknown scenario '" + scenario + "' (trusted, untrusted-destination)");
+        };
+        boolean temporary = workDir == null;
+        Path dir = temporary ? Files.createTempDirectory("attested-migrate-demo") : Files.createDirectories(workDir);
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            Demo.Result result = new Demo(dir, json ? line -> { } : out::println).run(s);
+            if (json) {
+                ObjectMapper mapper = new ObjectMapper();
+                ObjectNode node = mapper.valueToTree(result);
+                out.println(mapper.writeValueAsString(node));
+            }
+            out.flush();
+            return result.accepted() ? ExitCode.OK : ExitCode.REJECTED;
+        } finally {
+            if (temporary) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }
