@@ -380,6 +380,13 @@ public final class Tpm implements AutoCloseable {
         return s.handle;
     }
 
+    /** Flushes the AK from the TPM; it can be derived again with {@link #createAttestationKey}. */
+    public void release(AttestationKey ak) {
+        TPM_HANDLE h = handleOf(ak);
+        flushQuietly(h);
+        transientHandles.remove(h);
+    }
+
     private TPM_HANDLE handleOf(AttestationKey ak) {
         for (TPM_HANDLE h : transientHandles) {
             if (h.handle == ak.handle) {
