@@ -24,11 +24,7 @@ import org.attestedmigration.attestation.Verifier;
 import org.attestedmigration.attestation.credential.EncryptedCredential;
 import org.attestedmigration.attestation.ek.EkCertificateValidator;
 import org.attestedmigration.attestation.swtpm.EmulatedHost;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,25 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The AK is trusted because it lives in the TPM whose EK certificate chains to the manufacturer:
  * MakeCredential in Java, ActivateCredential in swtpm.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CredentialActivationTest {
-    @TempDir
-    static Path dir;
-    private EmulatedHost host;
-    private EmulatedHost otherHost;
-
-    @BeforeAll
-    void bootHosts() throws Exception {
-        host = Hosts.bootTrusted(dir, "alpha");
-        otherHost = Hosts.bootTrusted(dir, "beta");
-    }
-
-    @AfterAll
-    void stopHosts() {
-        host.close();
-        otherHost.close();
-    }
-
+class CredentialActivationTest extends TwoHosts {
     @ParameterizedTest
     @EnumSource(EndorsementKeyType.class)
     void akActivatedAgainstCertifiedEkVerifiesEvidence(EndorsementKeyType ekType) throws Exception {

@@ -20,34 +20,12 @@ import org.attestedmigration.attestation.Verifier;
 import org.attestedmigration.attestation.swtpm.EmulatedHost;
 import org.attestedmigration.attestation.swtpm.SoftwareTpm;
 import org.attestedmigration.attestation.txt.SampleLaunch;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Evidence from a real swtpm after an emulated TXT launch, verified in pure Java, and every way it is rejected. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EvidenceVerificationTest {
-    @TempDir
-    static Path dir;
-    private EmulatedHost host;
-    private EmulatedHost otherHost;
-
-    @BeforeAll
-    void bootHosts() throws Exception {
-        host = Hosts.bootTrusted(dir, "alpha");
-        otherHost = Hosts.bootTrusted(dir, "beta");
-    }
-
-    @AfterAll
-    void stopHosts() {
-        host.close();
-        otherHost.close();
-    }
-
+class EvidenceVerificationTest extends TwoHosts {
     @ParameterizedTest
     @EnumSource(KeyAlgorithm.class)
     void quoteAfterTxtLaunchVerifies(KeyAlgorithm algorithm) throws Exception {

@@ -2,6 +2,7 @@ package org.attestedmigration.attestation.swtpm;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -13,7 +14,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.attestedmigration.attestation.TpmAccessException;
 import org.attestedmigration.attestation.TpmUri;
@@ -180,20 +180,23 @@ public final class SoftwareTpm implements AutoCloseable {
         }
     }
 
+    /** A port p such that p and p + 1 were both free: swtpm's control port is data port + 1. */
     private static int freePortPair() throws TpmAccessException {
-        for (int i = 0; i < 200; i++) {
-            int p = 20000 + 2 * ThreadLocalRandom.current().nextInt(20000);
-            if (free(p) && free(p + 1)) {
-                return p;
+        for (int i = 0; i < 50; i++) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                int p = s.getLocalPort();
+                if (p < 65535 && free(p + 1)) {
+                    return p;
+                }
+            } catch (IOException e) {
+                // no ephemeral port right now; try again
             }
         }
         throw new TpmAccessException("no two consecutive free TCP ports found on " + HOST);
     }
 
     private static boolean free(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
-            s.bind(new InetSocketAddress(HOST, port));
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             return true;
         } catch (IOException e) {
             return false;

@@ -2,21 +2,18 @@ package org.attestedmigration.attestation.credential;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.attestedmigration.attestation.TpmAccessException;
+import org.attestedmigration.attestation.swtpm.SoftwareTpm;
 
 /**
- * A throwaway swtpm for tests: provisioned by swtpm_setup with EK certificates from a local CA
- * whose state lives in the test's own directory, and served on free TCP ports found at runtime.
- * Test-only on purpose; the production lifecycle class is elsewhere.
+ * A throwaway swtpm for tests ({@link SoftwareTpm}: EK certificates from a local CA in the test's
+ * own directory, free ports) plus a runner for tpm2-tools commands against it.
  */
 public final class TestSwtpm implements AutoCloseable {
     /** RSA-2048 EK (TCG template L-1) as swtpm_setup persists it. */
@@ -30,14 +27,10 @@ public final class TestSwtpm implements AutoCloseable {
             "tpm2_createak", "tpm2_activatecredential", "tpm2_nvread", "tpm2_flushcontext",
             "tpm2_startauthsession", "tpm2_policysecret", "tpm2_makecredential");
 
-    private final Path dir;
-    private final Process swtpm;
-    private final int port;
+    private final SoftwareTpm swtpm;
 
-    private TestSwtpm(Path dir, Process swtpm, int port) {
-        this.dir = dir;
+    private TestSwtpm(SoftwareTpm swtpm) {
         this.swtpm = swtpm;
-        this.port = port;
     }
 
     /** Whether every binary these tests run is on the PATH; tests skip when not. */
@@ -46,119 +39,38 @@ public final class TestSwtpm implements AutoCloseable {
     }
 
     private static boolean onPath(String binary) {
-        return which(binary) != null;
-    }
-
-    private static Path which(String binary) {
         String path = System.getenv("PATH");
         if (path == null) {
-            return null;
+            return false;
         }
         for (String d : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(d, binary);
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
-    /** Provisions a TPM with EK certificates under {@code dir} and starts it. */
-    public static TestSwtpm provisionAndStart(Path dir) throws IOException, InterruptedException {
-        Path ca = Files.createDirectories(dir.resolve("ca"));
-        Path state = Files.createDirectories(dir.resolve("state"));
-        Path localcaConf = dir.resolve("swtpm-localca.conf");
-        Path localcaOptions = dir.resolve("swtpm-localca.options");
-        Path setupConf = dir.resolve("swtpm_setup.conf");
-        Files.writeString(localcaConf, String.join("\n",
-                "statedir = " + ca,
-                "signingkey = " + ca.resolve("signkey.pem"),
-                "issuercert = " + ca.resolve("issuercert.pem"),
-                "certserial = " + ca.resolve("certserial"), ""));
-        Files.writeString(localcaOptions, String.join("\n",
-                "--platform-manufacturer AttestedMigrationTest",
-                "--platform-version 2.1",
-                "--platform-model swtpm", ""));
-        Files.writeString(setupConf, String.join("\n",
-                "create_certs_tool = " + which("swtpm_localca"),
-                "create_certs_tool_config = " + localcaConf,
-                "create_certs_tool_options = " + localcaOptions,
-                "active_pcr_banks = sha256", ""));
-        ToolResult setup = run(dir, List.of(), List.of("swtpm_setup", "--tpm2", "--tpmstate", state.toString(),
-                "--config", setupConf.toString(), "--create-ek-cert", "--create-platform-cert", "--overwrite"));
-        if (setup.exitCode() != 0) {
-            throw new IOException("swtpm_setup failed: " + setup.stderr() + setup.stdout());
-        }
-
-        IOException last = null;
-        for (int attempt = 0; attempt < 5; attempt++) {
-            int port = freePortPair();
-            Process p = new ProcessBuilder("swtpm", "socket", "--tpm2",
-                    "--tpmstate", "dir=" + state,
-                    "--server", "type=tcp,port=" + port + ",bindaddr=127.0.0.1",
-                    "--ctrl", "type=tcp,port=" + (port + 1) + ",bindaddr=127.0.0.1",
-                    "--flags", "not-need-init,startup-clear")
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("swtpm-" + attempt + ".log").toFile())
-                    .start();
-            if (waitListening(p, port)) {
-                return new TestSwtpm(dir, p, port);
-            }
-            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            // Another process may have taken the port between probing and binding; try new ones.
-            last = new IOException("swtpm did not come up on port " + port + ": "
-                    + Files.readString(dir.resolve("swtpm-" + attempt + ".log")));
-        }
-        throw last;
-    }
-
-    /** A port p such that p and p + 1 were both free; the swtpm TCTI puts control on p + 1. */
-    private static int freePortPair() throws IOException {
-        for (int i = 0; i < 50; i++) {
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                int p = s.getLocalPort();
-                if (p >= 65535) {
-                    continue;
-                }
-                try (ServerSocket next = new ServerSocket(p + 1, 1, InetAddress.getLoopbackAddress())) {
-                    if (next.getLocalPort() == p + 1) {
-                        return p;
-                    }
-                } catch (IOException taken) {
-                    // try another pair
-                }
-            }
-        }
-        throw new IOException("no two adjacent free TCP ports found");
-    }
-
-    private static boolean waitListening(Process p, int port) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                return false;
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port + 1), 200);
+            if (Files.isExecutable(Path.of(d, binary))) {
                 return true;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
             }
         }
         return false;
     }
 
+    /** Provisions a TPM with EK certificates under {@code dir} (the production lifecycle) and starts it. */
+    public static TestSwtpm provisionAndStart(Path dir) throws IOException {
+        try {
+            return new TestSwtpm(SoftwareTpm.start(dir));
+        } catch (TpmAccessException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
     public Path dir() {
-        return dir;
+        return swtpm.directory();
     }
 
     /** The local CA's state directory: root and intermediate certificates are there. */
     public Path caDir() {
-        return dir.resolve("ca");
+        return dir().resolve("ca");
     }
 
     public String tcti() {
-        return "swtpm:host=127.0.0.1,port=" + port;
+        return "swtpm:host=" + swtpm.uri().host() + ",port=" + swtpm.uri().port();
     }
 
     /**
@@ -167,9 +79,9 @@ public final class TestSwtpm implements AutoCloseable {
      */
     public ToolResult tpm2(String... command) throws IOException, InterruptedException {
         List<String> env = List.of("TPM2TOOLS_TCTI=" + tcti());
-        ToolResult result = run(dir, env, List.of(command));
-        run(dir, env, List.of("tpm2_flushcontext", "-t"));
-        run(dir, env, List.of("tpm2_flushcontext", "-s"));
+        ToolResult result = run(dir(), env, List.of(command));
+        run(dir(), env, List.of("tpm2_flushcontext", "-t"));
+        run(dir(), env, List.of("tpm2_flushcontext", "-s"));
         return result;
     }
 
@@ -179,15 +91,15 @@ public final class TestSwtpm implements AutoCloseable {
         ToolResult result = null;
         try {
             for (List<String> c : commands) {
-                result = run(dir, env, c);
+                result = run(dir(), env, c);
                 if (result.exitCode() != 0) {
                     return result;
                 }
             }
             return result;
         } finally {
-            run(dir, env, List.of("tpm2_flushcontext", "-t"));
-            run(dir, env, List.of("tpm2_flushcontext", "-s"));
+            run(dir(), env, List.of("tpm2_flushcontext", "-t"));
+            run(dir(), env, List.of("tpm2_flushcontext", "-s"));
         }
     }
 
@@ -215,15 +127,7 @@ public final class TestSwtpm implements AutoCloseable {
 
     @Override
     public void close() {
-        swtpm.destroy();
-        try {
-            if (!swtpm.waitFor(5, TimeUnit.SECONDS)) {
-                swtpm.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            swtpm.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        swtpm.close();
     }
 
     /** Exit code and captured output of one tool run. */
