@@ -1,5 +1,6 @@
 package org.attestedmigration.tpmsimulatortests;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import org.attestedmigration.attestation.swtpm.SoftwareTpm;
 import org.attestedmigration.cli.ExitCode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -114,6 +116,26 @@ class Tpm2ToolsInteropTest {
         for (Map.Entry<String, String> pcr : expected.entrySet()) {
             assertTrue(run.out().contains(pcr.getKey() + " " + pcr.getValue()), pcr.getKey() + " in\n" + run.describe());
         }
+    }
+
+    @Test
+    void ourQuoteWritesEvidenceFilesThatTpm2ToolsParse() throws Exception {
+        Tpm2Tools.assumeInstalled("tpm2_print");
+        Path out = dir.resolve("ours-files");
+        Cli.run("tpm", "quote", "--tpm", swtpm.uri().toString(), "--nonce", NONCE, "--ak", "rsa",
+                "--event-log", dir.resolve("eventlog.bin").toString(), "--out", out.toString()).assertExit(ExitCode.OK);
+
+        for (String f : new String[] {"quote.msg", "quote.sig", "quote.pcrs", "ak.pub", "ak.pub.pem", "ek.pub", "ek.crt", "eventlog.bin"}) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+        Tpm2Tools offline = Tpm2Tools.offline(out);
+        String ak = offline.run("tpm2_print", "-t", "TPM2B_PUBLIC", "ak.pub").assertOk().out();
+        assertTrue(ak.contains("restricted") && ak.contains("sign"), "an AK is a restricted signing key:\n" + ak);
+        offline.run("tpm2_print", "-t", "TPM2B_PUBLIC", "ek.pub").assertOk();
+        assertArrayEquals(Files.readAllBytes(dir.resolve("eventlog.bin")), Files.readAllBytes(out.resolve("eventlog.bin")));
+        // ek.crt is the very PEM that `tpm ek` prints for this TPM.
+        String ekPem = Cli.run("tpm", "ek", "--tpm", swtpm.uri().toString()).assertExit(ExitCode.OK).out();
+        assertEquals(ekPem.strip(), Files.readString(out.resolve("ek.crt")).strip());
     }
 
     private static Tpm2Tools.Result checkquote(Path quoteDir, String akPem, String nonce) {
