@@ -11,6 +11,7 @@ import java.security.KeyPairGenerator;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import org.attestedmigration.attestation.TpmUri;
 import org.attestedmigration.cli.ExitCode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -139,7 +140,7 @@ class CliTest {
         String uri = closedPortUri();
         List<String> args = switch (command) {
             case "quote" -> List.of("tpm", "quote", "--tpm", uri, "--nonce", NONCE, "--out", dir.resolve("out").toString());
-            case "txt-launch" -> List.of(launchFiles.txtLaunchArgs(org.attestedmigration.attestation.TpmUri.parse(uri),
+            case "txt-launch" -> List.of(launchFiles.txtLaunchArgs(TpmUri.parse(uri),
                     dir.resolve("eventlog.bin")));
             default -> List.of("tpm", command, "--tpm", uri);
         };
@@ -149,7 +150,7 @@ class CliTest {
 
     @Test
     void txtLaunchWithAMissingSinitIsAUsageErrorNamingIt() {
-        String[] args = launchFiles.txtLaunchArgs(org.attestedmigration.attestation.TpmUri.parse(SOME_TPM), dir.resolve("log.bin"));
+        String[] args = launchFiles.txtLaunchArgs(TpmUri.parse(SOME_TPM), dir.resolve("log.bin"));
         Path missing = dir.resolve("no-sinit.bin");
         args[List.of(args).indexOf("--sinit") + 1] = missing.toString();
 
@@ -166,7 +167,7 @@ class CliTest {
 
     @Test
     void txtLaunchWithAnUnknownBankIsAUsageError() {
-        String[] launch = launchFiles.txtLaunchArgs(org.attestedmigration.attestation.TpmUri.parse(SOME_TPM), dir.resolve("log.bin"));
+        String[] launch = launchFiles.txtLaunchArgs(TpmUri.parse(SOME_TPM), dir.resolve("log.bin"));
         List<String> args = new ArrayList<>(List.of(launch));
         args.addAll(List.of("--banks", "sha256,md5"));
         assertMentions(usageError(args.toArray(String[]::new)), "md5");

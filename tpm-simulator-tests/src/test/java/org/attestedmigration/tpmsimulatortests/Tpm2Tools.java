@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,7 +107,7 @@ final class Tpm2Tools {
         run("tpm2_flushcontext", "-s").assertOk();
     }
 
-    private static byte[] readAll(java.io.InputStream in) {
+    private static byte[] readAll(InputStream in) {
         try {
             return in.readAllBytes();
         } catch (IOException e) {
@@ -143,9 +143,5 @@ final class Tpm2Tools {
             throw new AssertionError("tpm2_eventlog printed no pcrs: section:\n" + eventlogYaml);
         }
         return eventlogYaml.substring(at + 1);
-    }
-
-    static String hex(byte[] bytes) {
-        return HexFormat.of().formatHex(bytes);
     }
 }

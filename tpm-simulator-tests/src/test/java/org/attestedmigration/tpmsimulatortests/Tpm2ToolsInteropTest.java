@@ -62,7 +62,7 @@ class Tpm2ToolsInteropTest {
 
     @BeforeAll
     void launchAndQuoteWithTpm2Tools() throws Exception {
-        Tpm2Tools.assumeInstalled("tpm2_createek", "tpm2_createak", "tpm2_quote", "tpm2_checkquote", "tpm2_nvread",
+        Tpm2Tools.assumeInstalled("swtpm", "swtpm_setup", "tpm2_createek", "tpm2_createak", "tpm2_quote", "tpm2_checkquote", "tpm2_nvread",
                 "tpm2_flushcontext");
         swtpm = SoftwareTpm.start(dir.resolve("tpm"));
         Cli.LaunchFiles files = Cli.LaunchFiles.write(dir.resolve("images"), "dom0_mem=4096M");

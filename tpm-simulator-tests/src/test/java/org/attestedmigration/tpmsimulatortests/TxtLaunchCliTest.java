@@ -35,6 +35,7 @@ class TxtLaunchCliTest {
 
     @BeforeAll
     static void provisionOnce() throws Exception {
+        Tpm2Tools.assumeInstalled("swtpm", "swtpm_setup");
         // swtpm_setup is the slow part; each test restarts swtpm, and TPM2_Startup(CLEAR) resets PCR 17-19.
         SoftwareTpm.provision(shared.resolve("tpm"));
     }
