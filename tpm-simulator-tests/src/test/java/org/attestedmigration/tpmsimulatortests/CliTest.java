@@ -222,9 +222,10 @@ class CliTest {
         throw new AssertionError("no free port pair on 127.0.0.1");
     }
 
+    /** True if we could bind the port, so nobody else listens on it. */
     private static boolean closed(int port) {
         try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
+            return s.isBound();
         } catch (IOException e) {
             return false;
         }
