@@ -48,6 +48,10 @@ final class QuoteCommand implements Callable<Integer> {
         if (nonce.value().length > 64) {
             throw new UserInputException("--nonce is " + nonce.value().length + " bytes; a quote's extraData holds at most 64");
         }
+        if (nonce.value().length < 8) {
+            throw new UserInputException("--nonce is " + nonce.value().length + " bytes; use at least 8 fresh random bytes, "
+                    + "or the quote can be replayed");
+        }
         KeyAlgorithm algorithm = KeyAlgorithm.fromCliName(akAlgorithm);
         byte[] log = eventLog == null ? new byte[0] : TxtLaunchCommand.read(eventLog);
         Evidence evidence;

@@ -55,10 +55,15 @@ final class TxtLaunchCommand implements Callable<Integer> {
         for (String b : banks) {
             bankList.add(HashAlgorithm.fromBankName(b).orElseThrow(() -> new UserInputException("unknown PCR bank '" + b + "'")));
         }
+        checkWritable(eventLogOut);
         List<LaunchModule> launchModules = new ArrayList<>();
         for (String m : modules) {
             int colon = m.indexOf(':');
-            Path image = Path.of(colon < 0 ? m : m.substring(0, colon));
+            String file = colon < 0 ? m : m.substring(0, colon);
+            if (file.isBlank()) {
+                throw new UserInputException("--module '" + m + "' names no file; use FILE[:CMDLINE]");
+            }
+            Path image = Path.of(file);
             String cmdline = colon < 0 ? "" : m.substring(colon + 1);
             launchModules.add(new LaunchModule(label(image), read(image), cmdline));
         }
@@ -71,6 +76,20 @@ final class TxtLaunchCommand implements Callable<Integer> {
         Files.write(eventLogOut, log.encode());
         spec.commandLine().getOut().printf("TXT launch emulated on %s: %d events written to %s%n", tpmUri, log.size(), eventLogOut);
         return ExitCode.OK;
+    }
+
+    /**
+     * The launch changes PCRs that only a reboot resets, so the log must not be lost afterwards:
+     * make sure it can be written before touching the TPM.
+     */
+    private static void checkWritable(Path out) {
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new UserInputException("cannot write the event log to " + out + ": directory " + parent + " does not exist");
+        }
+        if (!Files.isWritable(parent) || (Files.exists(out) && !Files.isWritable(out))) {
+            throw new UserInputException("cannot write the event log to " + out + ": permission denied");
+        }
     }
 
     /** A module's label for the event log: its file name, cut to the characters and length the log allows. */

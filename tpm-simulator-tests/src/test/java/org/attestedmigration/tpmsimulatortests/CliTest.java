@@ -166,6 +166,26 @@ class CliTest {
     }
 
     @Test
+    void txtLaunchRefusesAnUnwritableEventLogBeforeTouchingTheTpm() {
+        // SOME_TPM is not listening: reaching the usage error proves the TPM was not contacted first.
+        Path log = dir.resolve("no-such-dir").resolve("log.bin");
+        assertMentions(usageError(launchFiles.txtLaunchArgs(TpmUri.parse(SOME_TPM), log)), "cannot write the event log", "does not exist");
+    }
+
+    @Test
+    void txtLaunchModuleWithoutAFileIsAUsageError() {
+        Cli.Run run = usageError("tpm", "txt-launch", "--tpm", SOME_TPM, "--sinit", launchFiles.sinit().toString(),
+                "--mle", launchFiles.tboot().toString(), "--module", ":console=vga", "--event-log", dir.resolve("log.bin").toString());
+        assertMentions(run, "names no file", "FILE[:CMDLINE]");
+    }
+
+    @Test
+    void quoteNonceShorterThan8BytesIsAUsageError() {
+        assertMentions(usageError("tpm", "quote", "--tpm", SOME_TPM, "--nonce", "0102", "--out", dir.resolve("q").toString()),
+                "2 bytes", "replayed");
+    }
+
+    @Test
     void txtLaunchWithAnUnknownBankIsAUsageError() {
         String[] launch = launchFiles.txtLaunchArgs(TpmUri.parse(SOME_TPM), dir.resolve("log.bin"));
         List<String> args = new ArrayList<>(List.of(launch));

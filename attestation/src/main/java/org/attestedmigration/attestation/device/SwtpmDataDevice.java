@@ -20,6 +20,8 @@ import tss.TpmException;
 public final class SwtpmDataDevice extends TpmDeviceTcp {
     private static final int HEADER = 10;
     private static final int MAX_RESPONSE = 64 * 1024;
+    /** swtpm answers in milliseconds (an RSA key generation in well under a second); silence means another client holds it. */
+    private static final int RESPONSE_TIMEOUT_MS = 15_000;
 
     private DataInputStream in;
     private OutputStream out;
@@ -35,7 +37,7 @@ public final class SwtpmDataDevice extends TpmDeviceTcp {
         }
         try {
             CommandSocket.setTcpNoDelay(true);
-            CommandSocket.setSoTimeout(120_000);
+            CommandSocket.setSoTimeout(RESPONSE_TIMEOUT_MS);
             in = new DataInputStream(CommandSocket.getInputStream());
             out = CommandSocket.getOutputStream();
         } catch (SocketException e) {
@@ -74,6 +76,9 @@ public final class SwtpmDataDevice extends TpmDeviceTcp {
             System.arraycopy(header, 0, response, 0, HEADER);
             in.readFully(response, HEADER, size - HEADER);
             return response;
+        } catch (java.net.SocketTimeoutException e) {
+            throw new TpmException("swtpm did not answer within " + RESPONSE_TIMEOUT_MS / 1000
+                    + " s (is another client connected? swtpm serves one at a time)");
         } catch (IOException e) {
             throw new TpmException("error reading a response from swtpm: " + e.getMessage());
         }
