@@ -119,7 +119,7 @@ public final class PolicyWarnings {
         if (unconstrained.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(ANYTHING + "measurements has no pcrs and no launch category and hosts " + String.join(", ", unconstrained)
-                + " have no launch rules of their own, so any software booted on them passes.");
+        return Optional.of(ANYTHING + "measurements has no pcrs and no launch category, and these hosts have no launch rules of their own: "
+                + String.join(", ", unconstrained) + "; any software booted on them passes.");
     }
 }

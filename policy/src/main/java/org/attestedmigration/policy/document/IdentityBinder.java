@@ -25,6 +25,9 @@ final class IdentityBinder {
     private final HashAlgorithm bank;
     private final UniqueNames hostNames;
     private final UniqueNames groupNames;
+    /** Whether hosts (groups) was a list: if not, references to them are not reported again as unknown. */
+    private boolean hostsBound;
+    private boolean groupsBound;
 
     IdentityBinder(HashAlgorithm bank, Problems problems) {
         this.bank = bank;
@@ -58,7 +61,9 @@ final class IdentityBinder {
         List<HostEntry> out = new ArrayList<>();
         UniqueNames ekHashes = new UniqueNames("ekPublicKeySha256 (another host has this EK)", problems);
         UniqueNames akNames = new UniqueNames("akName (another host pins this AK)", problems);
-        for (Node item : Values.list(node, "hosts", problems).map(SequenceNode::items).orElse(List.of())) {
+        Optional<SequenceNode> list = Values.list(node, "hosts", problems);
+        hostsBound = list.isPresent();
+        for (Node item : list.map(SequenceNode::items).orElse(List.of())) {
             Fields.of(item, "a host", List.of("name", "ekPublicKeySha256", "akName", "launch"), problems)
                     .flatMap(f -> host(f, ekHashes, akNames)).ifPresent(out::add);
         }
@@ -77,7 +82,7 @@ final class IdentityBinder {
                 "a SHA-256 of the EK's SubjectPublicKeyInfo", problems)).map(HexValue::new)
                 .filter(h -> ekHashes.add(h.toString(), ekNode.get().position()));
         Optional<HexValue> ak = akNode.flatMap(n -> akName(n, "akName")).filter(h -> akNames.add(h.toString(), akNode.get().position()));
-        LaunchRules launch = f.optional("launch").map(n -> new LaunchRulesBinder(bank, problems).bind(n, "hosts[].launch"))
+        LaunchRules launch = f.optional("launch").map(n -> new LaunchRulesBinder(bank, problems).bind(n, "launch of host " + name.orElse("?")))
                 .orElse(LaunchRules.NONE);
         boolean ok = name.isPresent() && (ek.isPresent() || ak.isPresent()) && ekNode.isPresent() == ek.isPresent()
                 && akNode.isPresent() == ak.isPresent();
@@ -93,7 +98,9 @@ final class IdentityBinder {
 
     List<GroupEntry> groups(Node node) {
         List<GroupEntry> out = new ArrayList<>();
-        for (Node item : Values.list(node, "groups", problems).map(SequenceNode::items).orElse(List.of())) {
+        Optional<SequenceNode> list = Values.list(node, "groups", problems);
+        groupsBound = list.isPresent();
+        for (Node item : list.map(SequenceNode::items).orElse(List.of())) {
             Fields.of(item, "a group", List.of("name", "hosts"), problems).flatMap(this::group).ifPresent(out::add);
         }
         return out;
@@ -120,7 +127,9 @@ final class IdentityBinder {
             if (host.isEmpty()) {
                 ok = false;
             } else if (!hostNames.contains(host.get())) {
-                problems.add(item.position(), "unknown host '" + host.get() + "': expected the name of a host defined under hosts");
+                if (hostsBound) {
+                    problems.add(item.position(), "unknown host '" + host.get() + "': expected the name of a host defined under hosts");
+                }
                 ok = false;
             } else if (seen.add(host.get(), item.position())) {
                 out.add(host.get());
@@ -152,7 +161,9 @@ final class IdentityBinder {
     private Optional<String> groupReference(Node node) {
         Optional<String> name = Values.name(node, "group", problems);
         if (name.isPresent() && !groupNames.contains(name.get())) {
-            problems.add(node.position(), "unknown group '" + name.get() + "': expected the name of a group defined under groups");
+            if (groupsBound) {
+                problems.add(node.position(), "unknown group '" + name.get() + "': expected the name of a group defined under groups");
+            }
             return Optional.empty();
         }
         return name;

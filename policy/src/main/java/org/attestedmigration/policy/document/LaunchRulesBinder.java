@@ -58,7 +58,7 @@ final class LaunchRulesBinder {
         if (list.isEmpty()) {
             return out;
         }
-        UniqueNames names = new UniqueNames("entry name in " + section, problems);
+        UniqueNames names = new UniqueNames("entry name", "in " + section, problems);
         for (Node item : list.get().items()) {
             Fields.of(item, "an entry of " + section, keys, problems).flatMap(f -> entry.apply(f, names)).ifPresent(out::add);
         }

@@ -40,8 +40,7 @@ public final class PemCertificates {
             return Optional.of((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der)));
         } catch (CertificateException | RuntimeException e) {
             // The JDK's DER decoder may throw unchecked exceptions on hostile bytes; still a bad certificate.
-            problems.add(node.position(), label + ": malformed certificate: expected a DER X.509 certificate inside the PEM block ("
-                    + Values.shown(String.valueOf(e.getMessage())) + ")");
+            problems.add(node.position(), label + ": malformed certificate: the PEM block does not hold a DER X.509 certificate");
             return Optional.empty();
         }
     }
