@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         version = "attested-migrate 0.1.0",
         description = "Live-migrates VMs with their local disks between hosts that first prove to each other, "
                 + "with TPM 2.0 quotes of an Intel TXT measured launch, what software they run.",
-        subcommands = {TpmCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TpmCommand.class, org.attestedmigration.cli.policy.PolicyCommand.class, DemoCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class AttestedMigrate implements Runnable {
 
     @CommandLine.Spec

@@ -4,10 +4,10 @@ import java.util.HexFormat;
 import picocli.CommandLine;
 
 /** Parses a hex string such as a nonce; an optional 0x prefix is accepted. */
-final class HexConverter implements CommandLine.ITypeConverter<HexConverter.Bytes> {
+public final class HexConverter implements CommandLine.ITypeConverter<HexConverter.Bytes> {
     /** Bytes given in hex on the command line (picocli would treat a bare byte[] as a multi-value option). */
-    record Bytes(byte[] value) {
-        Bytes {
+    public record Bytes(byte[] value) {
+        public Bytes {
             value = value.clone();
         }
 
