@@ -10,6 +10,9 @@ interface PolicyRule {
     /** The rule id reported if this rule itself breaks (a bug), so the failure still has a name. */
     String id();
 
-    /** One or more results (a family such as {@code pcr.N} yields one per PCR), never none. */
+    /**
+     * The results, one per rule id; a family such as {@code pcr.N} yields one per PCR the policy
+     * lists, so none when it lists none.
+     */
     List<RuleResult> evaluate(RuleInput in);
 }
