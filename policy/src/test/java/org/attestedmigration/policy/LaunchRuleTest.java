@@ -16,8 +16,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.attestedmigration.attestation.HashAlgorithm;
 import org.attestedmigration.attestation.VerifiedEvidence;
+import org.attestedmigration.attestation.eventlog.EventLog;
+import org.attestedmigration.attestation.eventlog.EventType;
+import org.attestedmigration.attestation.eventlog.TcgEvent;
 import org.attestedmigration.attestation.txt.LaunchComponents;
 import org.attestedmigration.attestation.txt.LaunchModule;
+import org.attestedmigration.attestation.txt.MeasuredLaunchPlan;
 import org.attestedmigration.attestation.txt.ModuleEventData;
 import org.attestedmigration.attestation.txt.SampleLaunch;
 import org.attestedmigration.policy.testing.OfficeAndLaptops;
@@ -94,6 +98,20 @@ class LaunchRuleTest {
         assertFails(v, "launch.initrd", "module 2 (initrd) is missing: the launch measured 2 modules");
         assertFails(v, "launch.structure", "PCR 19 has 1 module event, expected 2 (dom0 kernel, initrd): module 2 is missing");
         assertOnlyFailures(v, "launch.initrd", "launch.structure");
+    }
+
+    @Test
+    void eventsOutOfPlaceFailStructureWithTheirIndex() {
+        // A second MLE measurement after module 0, and a platform-type event among the modules.
+        EventLog log = MeasuredLaunchPlan.of(trusted).eventLog();
+        List<TcgEvent> events = new ArrayList<>(log.events());
+        events.add(TcgEvent.measuring(18, EventType.TXT_MLE_HASH.code(), log.banks(), "second tboot".getBytes()));
+        events.add(TcgEvent.measuring(19, EventType.TXT_STM_HASH.code(), log.banks(), new byte[1]));
+        VerifiedEvidence e = hosts.office1.attest(EventLog.builder(log.banks()).addAll(events).build());
+        Verdict v = hosts.policy().launch(LaunchRules.NONE).pcr(18).build().evaluate(e, peerSends("office-1"));
+
+        assertFails(v, "launch.structure", "event #10 (TXT_MLE_HASH): unexpected in PCR 18 after module 0",
+                "event #11 (TXT_STM_HASH): unexpected in PCR 19, which holds module events only");
     }
 
     @Test
