@@ -28,9 +28,14 @@ final class HostIdentityRule implements PolicyRule {
         HostEntry host = in.peer().get();
         List<String> matched = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         host.ekPublicKeySha256().ifPresent(expected -> {
             Optional<HexValue> actual = in.ekPublicKeySha256();
-            if (actual.isEmpty()) {
+            if (actual.isEmpty() && host.akName().isPresent()) {
+                // A pinned AK was recorded after activation against this EK (enrollment), and an AK
+                // cannot leave its TPM: matching it below identifies the TPM without the EK.
+                notes.add("the EK is not re-proven offline: the pinned AK identifies the TPM");
+            } else if (actual.isEmpty()) {
                 problems.add("host '" + host.name() + "' is identified by its EK public key hash " + expected.abbreviated()
                         + ", but the evidence's AK was " + in.evidence().trustBasis().name().toLowerCase()
                         + ", not activated against an EK certificate, so its EK is unknown");
@@ -52,7 +57,8 @@ final class HostIdentityRule implements PolicyRule {
         if (!problems.isEmpty()) {
             return List.of(RuleResult.fail(ID, String.join("; ", problems)));
         }
-        return List.of(RuleResult.pass(ID, "host '" + host.name() + "' matched by " + String.join(" and ", matched)));
+        String note = notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")";
+        return List.of(RuleResult.pass(ID, "host '" + host.name() + "' matched by " + String.join(" and ", matched) + note));
     }
 
     private static String knownHosts(Policy policy) {
