@@ -31,6 +31,7 @@ public final class AttestedMigrate implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new AttestedMigrate());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler(AttestedMigrate::handle);
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();

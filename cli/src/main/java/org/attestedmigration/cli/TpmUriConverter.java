@@ -4,7 +4,7 @@ import org.attestedmigration.attestation.TpmUri;
 import picocli.CommandLine;
 
 /** Parses {@code --tpm URI}; a bad URI is a usage error naming the accepted forms. */
-final class TpmUriConverter implements CommandLine.ITypeConverter<TpmUri> {
+public final class TpmUriConverter implements CommandLine.ITypeConverter<TpmUri> {
     @Override
     public TpmUri convert(String value) {
         try {

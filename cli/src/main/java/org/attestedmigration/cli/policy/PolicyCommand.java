@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "policy", mixinStandardHelpOptions = true,
         description = "Write, check, sign, verify and explain the trust policy; enroll known-good hosts.",
         subcommands = {PolicyInitCommand.class, PolicyKeygenCommand.class, PolicyCheckCommand.class, PolicySignCommand.class,
-                PolicyVerifyCommand.class, PolicyEvalCommand.class})
+                PolicyVerifyCommand.class, PolicyEvalCommand.class, PolicyEnrollCommand.class})
 public final class PolicyCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
