@@ -1,25 +1,66 @@
 package org.attestedmigration.cli.demo;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.attestedmigration.attestation.AttestationException;
+import org.attestedmigration.attestation.HashAlgorithm;
 import org.attestedmigration.attestation.swtpm.EmulatedHost;
 import org.attestedmigration.attestation.txt.SampleLaunch;
+import org.attestedmigration.policy.AdministratorKeys;
+import org.attestedmigration.policy.EnrollmentException;
+import org.attestedmigration.policy.Freshness;
+import org.attestedmigration.policy.LaunchRules;
+import org.attestedmigration.policy.LoadedPolicy;
+import org.attestedmigration.policy.MeasurementRules;
+import org.attestedmigration.policy.MigrationRule;
+import org.attestedmigration.policy.NamedCertificate;
+import org.attestedmigration.policy.PeerRole;
+import org.attestedmigration.policy.Policy;
+import org.attestedmigration.policy.PolicyAuthority;
+import org.attestedmigration.policy.PolicyEnrollment;
+import org.attestedmigration.policy.PolicyException;
+import org.attestedmigration.policy.PolicyRefusedException;
+import org.attestedmigration.policy.PolicySerialStore;
+import org.attestedmigration.policy.PolicySignature;
+import org.attestedmigration.policy.PolicyWriter;
+import org.attestedmigration.policy.Revocations;
+import org.attestedmigration.policy.RuleResult;
+import org.attestedmigration.policy.TlsRequirements;
 
 /**
  * The demo until migration exists: boots a source and a destination host, each with its own
- * swtpm and emulated TXT launch, and runs the attestation both ways.
+ * swtpm and emulated TXT launch; the administrator enrolls the source as the reference host and
+ * the destination by identity, allows source to destination, signs the policy; each host loads
+ * the signed policy and attests the other.
  */
 public final class Demo {
     /** Which launch the destination performs. */
     public enum Scenario { TRUSTED, UNTRUSTED_DESTINATION }
 
     /** What the demo reports; serialised as the {@code --json} output. */
-    public record Result(String result, boolean accepted, Attestations attestation, long totalMs) {
+    public record Result(String result, boolean accepted, Attestations attestation, String policyFile, long totalMs) {
     }
 
-    /** Both directions' outcomes. */
-    public record Attestations(HostAttestation.Outcome source, HostAttestation.Outcome destination) {
+    /** Both directions; "source" is the verdict on the source host (reached by the destination), and vice versa. */
+    public record Attestations(Side source, Side destination) {
+    }
+
+    /** One verdict for the JSON output. */
+    public record Side(String verifiedBy, String verdict, List<String> reasons, List<RuleResult> rules, String akName, String pcr18,
+            long milliseconds) {
+        static Side of(HostAttestation.Outcome o) {
+            return new Side(o.verifier(), o.verdict().decision().name(), o.verdict().reasons(), o.verdict().results(), o.akName(), o.pcr18(),
+                    o.milliseconds());
+        }
     }
 
     static final String UNAPPROVED_XEN = "xen-4.18.0-unapproved";
@@ -31,41 +72,90 @@ public final class Demo {
         this.log = log;
     }
 
-    public Result run(Scenario scenario) throws AttestationException {
+    public Result run(Scenario scenario) throws AttestationException, IOException, GeneralSecurityException {
         long start = System.nanoTime();
         SampleLaunch trusted = SampleLaunch.trusted();
         SampleLaunch destinationLaunch = scenario == Scenario.TRUSTED ? trusted : trusted.withHypervisor(UNAPPROVED_XEN);
-        ReferenceLaunch reference = new ReferenceLaunch(trusted);
         try (EmulatedHost source = boot("source", trusted);
                 EmulatedHost destination = boot("destination", destinationLaunch)) {
-            // "attestation.source" is the verdict on the source, as the destination reached it, and vice versa.
-            HostAttestation.Outcome onDestination = HostAttestation.run(source, destination, reference);
+            Path policyFile = writeSignedPolicy(source, destination);
+            Policy policy = loadAsAgent(policyFile);
+
+            HostAttestation.Outcome onDestination = HostAttestation.run(source, destination, PeerRole.DESTINATION, policy);
             report(onDestination);
-            HostAttestation.Outcome onSource = HostAttestation.run(destination, source, reference);
+            HostAttestation.Outcome onSource = HostAttestation.run(destination, source, PeerRole.SOURCE, policy);
             report(onSource);
             boolean accepted = onDestination.accepted() && onSource.accepted();
             long total = (System.nanoTime() - start) / 1_000_000;
             log.accept(accepted
-                    ? "RESULT: ACCEPTED both ways: these hosts may exchange VMs (" + total + " ms)"
+                    ? "RESULT: ACCEPTED both ways: source may migrate VMs to destination (" + total + " ms)"
                     : "RESULT: REFUSED: no disk block or memory page would leave the source (" + total + " ms)");
-            return new Result(accepted ? "attested" : "refused", accepted, new Attestations(onSource, onDestination), total);
+            return new Result(accepted ? "attested" : "refused", accepted, new Attestations(Side.of(onSource), Side.of(onDestination)),
+                    policyFile.toString(), total);
         }
     }
 
     private EmulatedHost boot(String name, SampleLaunch launch) throws AttestationException {
         EmulatedHost host = EmulatedHost.boot(name, dir.resolve(name), launch.components());
-        log.accept(String.format("[%-11s] swtpm at %s, EK certificate from its own local CA; TXT launch of %s, %s (%d events)",
+        log.accept(String.format("[%-11s] swtpm at %s with its own EK CA; TXT launch of %s, %s (%d events)",
                 name, host.tpmUri(), launch.mle(), launch.hypervisor(), host.eventLog().size()));
         return host;
     }
 
-    private void report(HostAttestation.Outcome o) {
-        log.accept(String.format("%s verifies %s: %s — %s (%d ms)", o.verifier(), o.prover(), o.accepted() ? "ACCEPT" : "REJECT",
-                o.reason(), o.milliseconds()));
-        if (!o.pcr18().isEmpty()) {
-            log.accept(String.format("    EK issuer %s, AK %s…, PCR17 %s… PCR18 %s… PCR19 %s…", o.ekIssuer(),
-                    o.akName().substring(0, 16), o.pcr17().substring(0, 12), o.pcr18().substring(0, 12), o.pcr19().substring(0, 12)));
+    /**
+     * The administrator's part: trust both TPM manufacturers (here: each host's local CA), enroll
+     * the source as the reference host and the destination by its identity, allow source to
+     * destination, sign.
+     */
+    private Path writeSignedPolicy(EmulatedHost source, EmulatedHost destination)
+            throws AttestationException, IOException, GeneralSecurityException {
+        List<X509Certificate> cas = new ArrayList<>(source.manufacturerCertificates());
+        cas.addAll(destination.manufacturerCertificates());
+        List<NamedCertificate> manufacturers = new ArrayList<>();
+        for (X509Certificate ca : cas) {
+            manufacturers.add(new NamedCertificate("swtpm-ca-" + manufacturers.size(), ca));
+        }
+        Policy policy = new Policy(1, "demo", manufacturers, List.of(), List.of(), List.of(),
+                new MeasurementRules(HashAlgorithm.SHA256, new TreeMap<>(), LaunchRules.NONE), Freshness.DEFAULT, TlsRequirements.DEFAULT,
+                Revocations.NONE);
+        try {
+            policy = PolicyEnrollment.enroll(policy, source.name(), "sources", HostAttestation.verify(source,
+                    HostAttestation.manufacturers(policy), HashAlgorithm.SHA256), List.of(), PolicyEnrollment.Scope.IDENTITY_AND_REFERENCE_VALUES);
+            policy = PolicyEnrollment.enroll(policy, destination.name(), "destinations", HostAttestation.verify(destination,
+                    HostAttestation.manufacturers(policy), HashAlgorithm.SHA256), List.of(), PolicyEnrollment.Scope.IDENTITY_ONLY);
+        } catch (EnrollmentException e) {
+            throw new AttestationException("enrollment failed: " + e.getMessage(), e);
+        }
+        policy = new Policy(policy.serial() + 1, policy.name(), policy.ekManufacturers(), policy.hosts(), policy.groups(),
+                List.of(new MigrationRule("sources", "destinations")), policy.measurements(), policy.freshness(), policy.tls(), policy.revoked());
+        Path file = dir.resolve("policy.yaml");
+        byte[] bytes = PolicyWriter.toYaml(policy).getBytes(StandardCharsets.UTF_8);
+        Files.write(file, bytes);
+        KeyPair admin = AdministratorKeys.generate();
+        AdministratorKeys.write(admin, dir.resolve("admin.key"), dir.resolve("admin.pub"));
+        Files.writeString(dir.resolve("policy.yaml.sig"), PolicySignature.sign(bytes, admin.getPrivate(), admin.getPublic()).toJson(bytes));
+        log.accept("[admin      ] policy " + file + ": source enrolled as reference host, destination by identity, "
+                + "sources -> destinations allowed; signed (serial " + policy.serial() + ")");
+        return file;
+    }
+
+    /** What each agent does with the file: signature by the administrator, no rollback. */
+    private Policy loadAsAgent(Path policyFile) throws IOException, GeneralSecurityException {
+        try {
+            LoadedPolicy loaded = PolicyAuthority.requiringSignatureBy(List.of(AdministratorKeys.readPublicKey(dir.resolve("admin.pub"))),
+                    new PolicySerialStore(dir.resolve("agent-state/policy.serial"))).load(policyFile);
+            return loaded.policy();
+        } catch (PolicyException | PolicyRefusedException | org.attestedmigration.policy.PolicySignatureException e) {
+            throw new GeneralSecurityException("the agent refused the demo policy: " + e.getMessage(), e);
         }
     }
 
+    private void report(HostAttestation.Outcome o) {
+        log.accept(String.format("%s verifies %s: %s (%d ms)", o.verifier(), o.prover(), o.verdict().decision(), o.milliseconds()));
+        if (o.accepted()) {
+            log.accept("    every policy rule passed: identity, EK manufacturer, direction, SINIT, platform, tboot, Xen, dom0, freshness");
+        } else {
+            o.verdict().reasons().forEach(r -> log.accept("    " + r));
+        }
+    }
 }
