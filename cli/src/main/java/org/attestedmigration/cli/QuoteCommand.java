@@ -53,7 +53,7 @@ final class QuoteCommand implements Callable<Integer> {
                     + "or the quote can be replayed");
         }
         KeyAlgorithm algorithm = KeyAlgorithm.fromCliName(akAlgorithm);
-        byte[] log = eventLog == null ? new byte[0] : TxtLaunchCommand.read(eventLog);
+        byte[] log = eventLog == null ? new byte[0] : InputFiles.read(eventLog);
         Evidence evidence;
         try (Tpm tpm = Tpm.open(tpmUri)) {
             evidence = tpm.attest(tpm.createAttestationKey(algorithm), nonce.value(), List.of(selection), log);

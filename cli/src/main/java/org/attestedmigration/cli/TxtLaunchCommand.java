@@ -1,8 +1,6 @@
 package org.attestedmigration.cli;
 
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,9 +63,9 @@ final class TxtLaunchCommand implements Callable<Integer> {
             }
             Path image = Path.of(file);
             String cmdline = colon < 0 ? "" : m.substring(colon + 1);
-            launchModules.add(new LaunchModule(label(image), read(image), cmdline));
+            launchModules.add(new LaunchModule(label(image), InputFiles.read(image), cmdline));
         }
-        LaunchComponents components = new LaunchComponents(read(sinit), read(mle), launchModules);
+        LaunchComponents components = new LaunchComponents(InputFiles.read(sinit), InputFiles.read(mle), launchModules);
         MeasuredLaunchPlan plan = MeasuredLaunchPlan.of(components, bankList);
         EventLog log;
         try (Tpm tpm = Tpm.open(tpmUri)) {
@@ -96,15 +94,5 @@ final class TxtLaunchCommand implements Callable<Integer> {
     static String label(Path image) {
         String name = image.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
         return name.length() > 32 ? name.substring(0, 32) : name.isEmpty() ? "module" : name;
-    }
-
-    static byte[] read(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new UserInputException("no such file: " + file);
-        } catch (IOException e) {
-            throw new UserInputException("cannot read " + file + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -45,12 +45,12 @@ final class VerifyQuoteCommand implements Callable<Integer> {
     public Integer call() {
         PublicKey ak;
         try {
-            ak = PemPublicKey.read(new String(TxtLaunchCommand.read(akPem), StandardCharsets.US_ASCII));
+            ak = PemPublicKey.read(new String(InputFiles.read(akPem), StandardCharsets.US_ASCII));
         } catch (MalformedStructureException e) {
             throw new UserInputException(akPem + ": " + e.getMessage());
         }
-        Quote quote = new Quote(TxtLaunchCommand.read(message), TxtLaunchCommand.read(signature));
-        byte[] pcrFile = TxtLaunchCommand.read(pcrs);
+        Quote quote = new Quote(InputFiles.read(message), InputFiles.read(signature));
+        byte[] pcrFile = InputFiles.read(pcrs);
         try {
             PcrValues reported;
             try {

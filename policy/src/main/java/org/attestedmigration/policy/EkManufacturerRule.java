@@ -1,8 +1,6 @@
 package org.attestedmigration.policy;
 
-import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.attestedmigration.attestation.TrustedAttestationKey;
@@ -48,18 +46,15 @@ final class EkManufacturerRule implements PolicyRule {
             return RuleResult.fail(ID, "EK certificate issued by '" + issuer + "' cannot be trusted: policy '"
                     + in.policy().name() + "' lists no trustAnchors.ekManufacturers");
         }
-        List<X509Certificate> roots = new ArrayList<>();
-        List<X509Certificate> intermediates = new ArrayList<>();
-        for (NamedCertificate a : anchors) {
-            (selfSigned(a.certificate()) ? roots : intermediates).add(a.certificate());
-        }
         String trusted = RuleText.quoted(anchors.stream().map(NamedCertificate::name).toList());
-        if (roots.isEmpty()) {
-            return RuleResult.fail(ID, "none of the policy's EK manufacturers (" + trusted
-                    + ") is a self-signed root CA, so no EK certificate can chain to one");
+        EkCertificateValidator validator;
+        try {
+            validator = in.policy().ekManufacturerValidator();
+        } catch (IllegalArgumentException e) {
+            return RuleResult.fail(ID, "the policy's EK manufacturers (" + trusted + "): " + e.getMessage());
         }
         try {
-            EkValidationResult result = new EkCertificateValidator(roots, intermediates)
+            EkValidationResult result = validator
                     .validate(ek.get(), List.of(), in.context().now());
             return RuleResult.pass(ID, "EK certificate '" + subject + "' chains to EK manufacturer "
                     + anchorName(anchors, result.trustAnchor()));
@@ -84,18 +79,6 @@ final class EkManufacturerRule implements PolicyRule {
                     + host.akName().get().abbreviated() + " the policy pins for host '" + host.name() + "'");
         }
         return RuleResult.pass(ID, "AK " + in.akName().abbreviated() + " is pinned for host '" + host.name() + "'");
-    }
-
-    private static boolean selfSigned(X509Certificate c) {
-        if (!c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) {
-            return false;
-        }
-        try {
-            c.verify(c.getPublicKey());
-            return true;
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
     }
 
     private static String anchorName(List<NamedCertificate> anchors, X509Certificate root) {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.attestedmigration.attestation.VerifiedEvidence;
+import org.attestedmigration.attestation.ek.EkCertificateValidator;
 
 /**
  * An administrator's trust policy, as loaded (and validated) by {@link PolicyLoader}. Immutable.
@@ -54,6 +55,15 @@ public final class Policy {
 
     public List<NamedCertificate> ekManufacturers() {
         return ekManufacturers;
+    }
+
+    /**
+     * Validates EK certificates against {@link #ekManufacturers()} (self-signed ones as roots).
+     *
+     * @throws IllegalArgumentException if the policy lists no self-signed manufacturer root
+     */
+    public EkCertificateValidator ekManufacturerValidator() {
+        return EkCertificateValidator.fromAnchors(ekManufacturers.stream().map(NamedCertificate::certificate).toList());
     }
 
     public List<HostEntry> hosts() {

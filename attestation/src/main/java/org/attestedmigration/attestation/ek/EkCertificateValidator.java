@@ -73,6 +73,37 @@ public final class EkCertificateValidator {
         this.anchors = Set.copyOf(a);
     }
 
+    /**
+     * A validator from a mixed list of manufacturer CA certificates, as a policy lists them:
+     * self-signed ones are the roots, the others intermediates.
+     *
+     * @throws IllegalArgumentException if none is a self-signed root
+     */
+    public static EkCertificateValidator fromAnchors(Collection<X509Certificate> certificates) {
+        List<X509Certificate> roots = new java.util.ArrayList<>();
+        List<X509Certificate> intermediates = new java.util.ArrayList<>();
+        for (X509Certificate c : certificates) {
+            (isSelfSigned(c) ? roots : intermediates).add(c);
+        }
+        if (roots.isEmpty()) {
+            throw new IllegalArgumentException("none of the " + certificates.size()
+                    + " manufacturer certificates is a self-signed root CA, so no EK certificate can chain to one");
+        }
+        return new EkCertificateValidator(roots, intermediates);
+    }
+
+    private static boolean isSelfSigned(X509Certificate c) {
+        if (!c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) {
+            return false;
+        }
+        try {
+            c.verify(c.getPublicKey());
+            return true;
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
+        }
+    }
+
     /** A validator trusting the given roots, with no preconfigured intermediates. */
     public static EkCertificateValidator trusting(X509Certificate... trustedRoots) {
         return new EkCertificateValidator(List.of(trustedRoots), List.of());

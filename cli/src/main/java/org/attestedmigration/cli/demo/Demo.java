@@ -120,9 +120,9 @@ public final class Demo {
                 Revocations.NONE);
         try {
             policy = PolicyEnrollment.enroll(policy, source.name(), "sources", HostAttestation.verify(source,
-                    HostAttestation.manufacturers(policy), HashAlgorithm.SHA256), List.of(), PolicyEnrollment.Scope.IDENTITY_AND_REFERENCE_VALUES);
+                    policy.ekManufacturerValidator(), HashAlgorithm.SHA256), List.of(), PolicyEnrollment.Scope.IDENTITY_AND_REFERENCE_VALUES);
             policy = PolicyEnrollment.enroll(policy, destination.name(), "destinations", HostAttestation.verify(destination,
-                    HostAttestation.manufacturers(policy), HashAlgorithm.SHA256), List.of(), PolicyEnrollment.Scope.IDENTITY_ONLY);
+                    policy.ekManufacturerValidator(), HashAlgorithm.SHA256), List.of(), PolicyEnrollment.Scope.IDENTITY_ONLY);
         } catch (EnrollmentException e) {
             throw new AttestationException("enrollment failed: " + e.getMessage(), e);
         }

@@ -23,7 +23,6 @@ import org.attestedmigration.attestation.Verifier;
 import org.attestedmigration.attestation.ek.EkCertificateValidator;
 import org.attestedmigration.attestation.swtpm.EmulatedHost;
 import org.attestedmigration.policy.EvaluationContext;
-import org.attestedmigration.policy.NamedCertificate;
 import org.attestedmigration.policy.PeerRole;
 import org.attestedmigration.policy.Policy;
 import org.attestedmigration.policy.Verdict;
@@ -71,7 +70,7 @@ final class HostAttestation {
         Instant nonceIssued = Instant.now();
         EvaluationContext context = new EvaluationContext(verifier.name(), prover.name(), proverRole, nonceIssued, Instant.now(), Optional.empty());
         try {
-            VerifiedEvidence evidence = verify(prover, manufacturers(policy), policy.measurements().bank());
+            VerifiedEvidence evidence = verify(prover, policy.ekManufacturerValidator(), policy.measurements().bank());
             Verdict verdict = policy.evaluate(evidence, new EvaluationContext(context.localHost(), context.peerHost(), proverRole,
                     nonceIssued, Instant.now(), Optional.empty()));
             return new Outcome(verifier.name(), prover.name(), verdict, HexFormat.of().formatHex(evidence.attestationKey().name()),
@@ -79,13 +78,6 @@ final class HostAttestation {
         } catch (VerificationException e) {
             return new Outcome(verifier.name(), prover.name(), Verdict.rejectedBy(e), "", "", millis(start));
         }
-    }
-
-    /** The policy's EK manufacturer CAs as a validator: self-signed ones are roots. */
-    static EkCertificateValidator manufacturers(Policy policy) {
-        List<X509Certificate> all = policy.ekManufacturers().stream().map(NamedCertificate::certificate).toList();
-        List<X509Certificate> roots = all.stream().filter(c -> c.getSubjectX500Principal().equals(c.getIssuerX500Principal())).toList();
-        return new EkCertificateValidator(roots, all.stream().filter(c -> !roots.contains(c)).toList());
     }
 
     private static long millis(long start) {

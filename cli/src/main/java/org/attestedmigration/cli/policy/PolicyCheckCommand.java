@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.attestedmigration.cli.ExitCode;
+import org.attestedmigration.cli.InputFiles;
 import org.attestedmigration.cli.Json;
 import org.attestedmigration.policy.Policy;
 import org.attestedmigration.policy.PolicyException;
@@ -35,7 +36,7 @@ final class PolicyCheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        String text = new String(PolicyFiles.read(file), StandardCharsets.UTF_8);
+        String text = new String(InputFiles.read(file), StandardCharsets.UTF_8);
         Policy policy;
         try {
             policy = PolicyLoader.parse(text, file.toString());

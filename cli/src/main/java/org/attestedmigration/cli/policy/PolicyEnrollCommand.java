@@ -26,6 +26,7 @@ import org.attestedmigration.attestation.VerifiedEvidence;
 import org.attestedmigration.attestation.Verifier;
 import org.attestedmigration.attestation.ek.EkCertificateValidator;
 import org.attestedmigration.cli.ExitCode;
+import org.attestedmigration.cli.InputFiles;
 import org.attestedmigration.cli.RejectedException;
 import org.attestedmigration.cli.TpmUriConverter;
 import org.attestedmigration.cli.UserInputException;
@@ -76,7 +77,7 @@ final class PolicyEnrollCommand implements Callable<Integer> {
         List<X509Certificate> added = new ArrayList<>();
         for (Path p : ekCas) {
             try {
-                added.add(EvidenceFiles.certificate(PolicyFiles.read(p)));
+                added.add(EvidenceFiles.certificate(InputFiles.read(p)));
             } catch (MalformedStructureException e) {
                 throw new UserInputException(p + ": " + e.getMessage(), e);
             }
@@ -86,7 +87,7 @@ final class PolicyEnrollCommand implements Callable<Integer> {
         if (anchors.isEmpty()) {
             throw new UserInputException("the policy trusts no EK manufacturer yet: give the CA that issued this TPM's EK certificate with --ek-ca");
         }
-        byte[] log = PolicyFiles.read(eventLog);
+        byte[] log = InputFiles.read(eventLog);
         VerifiedEvidence evidence = attest(validator(anchors), log, PcrSelection.of(policy.measurements().bank(), 0, 17, 18, 19));
         Policy enrolled;
         try {
@@ -110,9 +111,11 @@ final class PolicyEnrollCommand implements Callable<Integer> {
     }
 
     private static EkCertificateValidator validator(List<X509Certificate> anchors) {
-        List<X509Certificate> roots = anchors.stream().filter(c -> c.getSubjectX500Principal().equals(c.getIssuerX500Principal())).toList();
-        List<X509Certificate> intermediates = anchors.stream().filter(c -> !roots.contains(c)).toList();
-        return new EkCertificateValidator(roots.isEmpty() ? anchors : roots, intermediates);
+        try {
+            return EkCertificateValidator.fromAnchors(anchors);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException("--ek-ca and the policy's manufacturers: " + e.getMessage(), e);
+        }
     }
 
     private VerifiedEvidence attest(EkCertificateValidator validator, byte[] log, PcrSelection quoted) throws Exception {

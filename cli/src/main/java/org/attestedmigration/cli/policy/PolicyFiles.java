@@ -1,7 +1,6 @@
 package org.attestedmigration.cli.policy;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.attestedmigration.cli.UserInputException;
@@ -19,16 +18,6 @@ final class PolicyFiles {
             return PolicyLoader.load(file);
         } catch (PolicyException e) {
             throw new UserInputException("the policy does not load:\n" + e.getMessage(), e);
-        } catch (NoSuchFileException e) {
-            throw new UserInputException("no such file: " + file);
-        } catch (IOException e) {
-            throw new UserInputException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    static byte[] read(Path file) {
-        try {
-            return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new UserInputException("no such file: " + file);
         } catch (IOException e) {

@@ -7,6 +7,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.util.concurrent.Callable;
 import org.attestedmigration.cli.ExitCode;
+import org.attestedmigration.cli.InputFiles;
 import org.attestedmigration.cli.UserInputException;
 import org.attestedmigration.policy.AdministratorKeys;
 import org.attestedmigration.policy.Policy;
@@ -35,7 +36,7 @@ final class PolicySignCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Policy policy = PolicyFiles.load(file);
-        byte[] bytes = PolicyFiles.read(file);
+        byte[] bytes = InputFiles.read(file);
         Path pubFile = publicKey != null ? publicKey : Path.of(key.toString().replaceFirst("\\.key$", "") + ".pub");
         PrivateKey priv;
         PublicKey pub;
