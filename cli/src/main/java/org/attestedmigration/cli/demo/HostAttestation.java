@@ -1,25 +1,15 @@
 package org.attestedmigration.cli.demo;
 
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
 import org.attestedmigration.attestation.AttestationException;
-import org.attestedmigration.attestation.AttestationKey;
-import org.attestedmigration.attestation.AttestationKeyActivation;
-import org.attestedmigration.attestation.Check;
-import org.attestedmigration.attestation.EndorsementKey;
-import org.attestedmigration.attestation.EndorsementKeyType;
+import org.attestedmigration.attestation.DirectAttestation;
 import org.attestedmigration.attestation.HashAlgorithm;
-import org.attestedmigration.attestation.KeyAlgorithm;
 import org.attestedmigration.attestation.PcrSelection;
 import org.attestedmigration.attestation.Tpm;
-import org.attestedmigration.attestation.TrustedAttestationKey;
 import org.attestedmigration.attestation.VerificationException;
 import org.attestedmigration.attestation.VerifiedEvidence;
-import org.attestedmigration.attestation.Verifier;
 import org.attestedmigration.attestation.ek.EkCertificateValidator;
 import org.attestedmigration.attestation.swtpm.EmulatedHost;
 import org.attestedmigration.policy.EvaluationContext;
@@ -32,29 +22,15 @@ import org.attestedmigration.policy.Verdict;
  * validates the prover's EK certificate against the policy's manufacturers, activates its AK,
  * has it quote a fresh nonce, verifies the evidence and evaluates the policy.
  */
-final class HostAttestation {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
+public final class HostAttestation {
     private HostAttestation() {
     }
 
-    /** Attestation of {@code prover} for an exchange of VMs, with only the verification, no policy. */
-    static VerifiedEvidence verify(EmulatedHost prover, EkCertificateValidator manufacturers, HashAlgorithm bank)
+    /** Verified evidence of {@code prover}, before any policy. */
+    public static VerifiedEvidence verify(EmulatedHost prover, EkCertificateValidator manufacturers, HashAlgorithm bank)
             throws AttestationException {
-        byte[] nonce = new byte[32];
-        RANDOM.nextBytes(nonce);
-        PcrSelection quoted = PcrSelection.of(bank, 0, 17, 18, 19);
         try (Tpm tpm = prover.openTpm()) {
-            AttestationKey ak = tpm.createAttestationKey(KeyAlgorithm.ECC_P256);
-            EndorsementKey ek = tpm.endorsementKey(EndorsementKeyType.RSA_2048);
-            X509Certificate ekCert = ek.certificate().orElseThrow(() ->
-                    new VerificationException(Check.EK_CERTIFICATE, prover.name() + " has no EK certificate"));
-            AttestationKeyActivation activation = AttestationKeyActivation.challenge(manufacturers, ekCert, ek.publicArea(), ak.publicArea(),
-                    Instant.now());
-            TrustedAttestationKey trusted = activation.verifyAnswer(tpm.activateCredential(ak, EndorsementKeyType.RSA_2048,
-                    activation.credential().credentialBlob(), activation.credential().encryptedSecret()));
-            return Verifier.trusting(trusted).requiring(List.of(quoted))
-                    .verify(tpm.attest(ak, nonce, List.of(quoted), prover.eventLog().encode()), nonce);
+            return DirectAttestation.attest(tpm, manufacturers, PcrSelection.of(bank, 0, 17, 18, 19), prover.eventLog().encode());
         }
     }
 

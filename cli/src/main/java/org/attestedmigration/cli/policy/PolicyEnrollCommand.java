@@ -4,26 +4,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.attestedmigration.attestation.AttestationKey;
-import org.attestedmigration.attestation.AttestationKeyActivation;
-import org.attestedmigration.attestation.EndorsementKey;
-import org.attestedmigration.attestation.EndorsementKeyType;
+import org.attestedmigration.attestation.DirectAttestation;
 import org.attestedmigration.attestation.EvidenceFiles;
-import org.attestedmigration.attestation.KeyAlgorithm;
 import org.attestedmigration.attestation.MalformedStructureException;
 import org.attestedmigration.attestation.PcrSelection;
 import org.attestedmigration.attestation.Tpm;
 import org.attestedmigration.attestation.TpmUri;
-import org.attestedmigration.attestation.TrustedAttestationKey;
 import org.attestedmigration.attestation.VerificationException;
 import org.attestedmigration.attestation.VerifiedEvidence;
-import org.attestedmigration.attestation.Verifier;
 import org.attestedmigration.attestation.ek.EkCertificateValidator;
 import org.attestedmigration.cli.ExitCode;
 import org.attestedmigration.cli.InputFiles;
@@ -119,17 +111,8 @@ final class PolicyEnrollCommand implements Callable<Integer> {
     }
 
     private VerifiedEvidence attest(EkCertificateValidator validator, byte[] log, PcrSelection quoted) throws Exception {
-        byte[] nonce = new byte[32];
-        new SecureRandom().nextBytes(nonce);
         try (Tpm tpm = Tpm.open(tpmUri)) {
-            AttestationKey ak = tpm.createAttestationKey(KeyAlgorithm.ECC_P256);
-            EndorsementKey ek = tpm.endorsementKey(EndorsementKeyType.RSA_2048);
-            X509Certificate cert = ek.certificate().orElseThrow(() ->
-                    new UserInputException("the TPM at " + tpmUri + " has no EK certificate; enrollment identifies hosts by it"));
-            AttestationKeyActivation activation = AttestationKeyActivation.challenge(validator, cert, ek.publicArea(), ak.publicArea(), Instant.now());
-            TrustedAttestationKey trusted = activation.verifyAnswer(tpm.activateCredential(ak, EndorsementKeyType.RSA_2048,
-                    activation.credential().credentialBlob(), activation.credential().encryptedSecret()));
-            return Verifier.trusting(trusted).requiring(List.of(quoted)).verify(tpm.attest(ak, nonce, List.of(quoted), log), nonce);
+            return DirectAttestation.attest(tpm, validator, quoted, log);
         } catch (VerificationException e) {
             throw new RejectedException("the host's evidence does not verify, so it cannot be a reference: " + e.getMessage());
         }
