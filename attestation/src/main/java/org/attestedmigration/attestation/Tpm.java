@@ -89,7 +89,14 @@ public final class Tpm implements AutoCloseable {
                     mssim.powerOn();
                     device = mssim;
                 }
-                case DEVICE -> device = new TpmDeviceLinux();
+                case DEVICE -> {
+                    // TSS.Java's Linux device opens /dev/tpmrm0, else /dev/tpm0, by itself.
+                    String path = uri.devicePath().toString();
+                    if (!path.equals("/dev/tpmrm0") && !path.equals("/dev/tpm0")) {
+                        throw new TpmAccessException("unsupported TPM device " + path + ": use device:///dev/tpmrm0 (or /dev/tpm0)");
+                    }
+                    device = new TpmDeviceLinux();
+                }
                 default -> throw new IllegalStateException("unhandled TPM kind " + uri.kind());
             }
         } catch (RuntimeException e) {
