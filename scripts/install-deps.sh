@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need on a Debian machine, as root, when it is missing:
-# a JDK (17+), Maven, the software TPM (swtpm on IBM's libtpms) and tpm2-tools as the
-# independent verifier of our quotes and event logs.
+# a JDK (17+), Maven, the software TPM (swtpm on IBM's libtpms), tpm2-tools as the
+# independent verifier of our quotes and event logs, and qemu-utils (qemu-io, qemu-img) as real
+# NBD clients of the agent's disk exports.
 set -euo pipefail
 
 missing=()
@@ -10,6 +11,7 @@ command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v swtpm >/dev/null 2>&1 || missing+=(swtpm)
 command -v swtpm_setup >/dev/null 2>&1 || missing+=(swtpm-tools)
 command -v tpm2_checkquote >/dev/null 2>&1 || missing+=(tpm2-tools)
+command -v qemu-io >/dev/null 2>&1 || missing+=(qemu-utils)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
