@@ -25,6 +25,7 @@ public final class MuxStream {
     private final Map<String, String> metadata;
     private final boolean locallyInitiated;
     private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
+    private final CompletableFuture<Map<String, String>> remoteTrailers = new CompletableFuture<>();
 
     // Event-loop state.
     private final ArrayDeque<PendingWrite> pending = new ArrayDeque<>();
@@ -147,6 +148,14 @@ public final class MuxStream {
     /** Completes (never exceptionally) when the stream is finished, with the reason. */
     public CompletableFuture<CloseReason> closeFuture() {
         return closeFuture;
+    }
+
+    /**
+     * Completes with the peer's CLOSE metadata when it half-closes (empty map when it sent none); fails with
+     * {@link MuxException} when the stream ends without the peer's CLOSE.
+     */
+    public CompletableFuture<Map<String, String>> remoteTrailers() {
+        return remoteTrailers;
     }
 
     /** Runs {@code action} when the stream is finished. */
@@ -323,6 +332,7 @@ public final class MuxStream {
     void onFin(Map<String, String> trailers) {
         finReceived = true;
         peerTrailers = trailers;
+        remoteTrailers.complete(trailers);
         if (reader == null || !undelivered.isEmpty()) {
             undelivered.add(new Fin(trailers));
         } else {
@@ -417,6 +427,7 @@ public final class MuxStream {
             session.creditConnection((int) Math.min(Integer.MAX_VALUE, deliveredNotConsumed));
         }
         deliveredNotConsumed = 0;
+        remoteTrailers.completeExceptionally(failure);
         closeFuture.complete(withTrailers);
         if (reader != null) {
             StreamReader r = reader;
