@@ -34,6 +34,8 @@ public record MuxConfig(int maxFramePayload, int initialStreamWindow, int connec
         }
     }
 
+    // Each with* step is validated on its own: raise connectionWindow before initialStreamWindow.
+
     /** 64 KiB frames, 1 MiB per stream, 16 MiB per connection, 256 streams, 1 MiB control messages. */
     public static MuxConfig defaults() {
         return new MuxConfig(64 * 1024, 1024 * 1024, 16 * 1024 * 1024, 256, 1024 * 1024, 512 * 1024, 1024 * 1024);

@@ -187,6 +187,18 @@ public final class MuxSession {
         }
     }
 
+    /**
+     * Writes an answer the peer provoked (PONG, RESET for a closed stream). Dropped while the write buffer is
+     * full, so a peer that floods requests without reading cannot grow this side's memory.
+     */
+    private void writeReply(ByteBuf buf) {
+        if (channel.isWritable()) {
+            writeControl(buf);
+        } else {
+            buf.release();
+        }
+    }
+
     void creditConnection(int n) {
         connUnconsumed += n;
         if (connUnconsumed >= config.connectionWindow() / 4 && open) {
@@ -411,7 +423,7 @@ public final class MuxSession {
             if (s != null) {
                 resetStream(s, code, problem);
             } else {
-                writeControl(FrameCodec.reset(alloc(), id, code, problem));
+                writeReply(FrameCodec.reset(alloc(), id, code, problem));
             }
             return;
         }
@@ -466,7 +478,7 @@ public final class MuxSession {
                 p.complete(System.nanoTime() - start);
             }
         } else {
-            writeControl(FrameCodec.ping(alloc(), true, opaque));
+            writeReply(FrameCodec.ping(alloc(), true, opaque));
         }
     }
 

@@ -101,15 +101,14 @@ class ControlChannelTest {
             while (bulkReceived.get() < (64 << 20)) {
                 Thread.sleep(5);
             }
+            long bulkBefore = bulkReceived.get();
             for (int i = 0; i < 20; i++) {
-                long before = bulkReceived.get();
                 long t0 = System.nanoTime();
                 cc.request("prepare", new Prepare("vm-" + i, i)).get(2, TimeUnit.SECONDS);
                 long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
                 assertTrue(ms < 1000, "control request took " + ms + " ms under bulk load");
-                assertTrue(bulkReceived.get() >= before, "bulk kept flowing");
             }
-            assertTrue(bulk.pendingWriteBytes() > 0, "the bulk stream was still saturated");
+            assertTrue(bulkReceived.get() > bulkBefore, "bulk kept flowing during the requests");
             stop.set(true);
             pump.join(10_000);
             block.release();

@@ -52,7 +52,7 @@ class MuxStreamTest {
                     done.add(CompletableFuture.runAsync(() -> roundTrip(s, payload)));
                 }
             }
-            CompletableFuture.allOf(done.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+            CompletableFuture.allOf(done.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
         }
     }
 
@@ -122,15 +122,18 @@ class MuxStreamTest {
             for (int i = 0; i < 64; i++) { // 4 MiB offered, far beyond the 256 KiB window
                 writes.add(s.write(Unpooled.wrappedBuffer(new byte[chunk])).thenRun(completedWrites::incrementAndGet));
             }
-            // Wait until the sender has used the whole window; that is the most it may ever send.
+            // Wait until every write is queued and the whole window is used: the most the sender may ever send.
+            long offered = 64L * chunk;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (s.bytesSent() < config.initialStreamWindow() && System.nanoTime() < deadline) {
+            while ((s.bytesSent() < config.initialStreamWindow() || s.bytesSent() + s.pendingWriteBytes() < offered)
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
+            Thread.sleep(200); // give a broken sender the chance to overshoot
             assertEquals(config.initialStreamWindow(), s.bytesSent());
             assertEquals(config.initialStreamWindow() / chunk, completedWrites.get());
             assertEquals(0, s.sendWindow());
-            assertEquals(64L * chunk - config.initialStreamWindow(), s.pendingWriteBytes());
+            assertEquals(offered - config.initialStreamWindow(), s.pendingWriteBytes());
             // Consuming on the receiving side grants more window, and the writes resume.
             MuxStream peer = accepted.get(5, TimeUnit.SECONDS);
             InputStream in = peer.inputStream();
@@ -141,7 +144,7 @@ class MuxStreamTest {
                     throw new RuntimeException(e);
                 }
             });
-            CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).get(10, TimeUnit.SECONDS);
+            CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
             assertEquals(64L * chunk, drained.get(10, TimeUnit.SECONDS));
         }
     }
@@ -218,6 +221,38 @@ class MuxStreamTest {
     void pingMeasuresRoundTrip() throws Exception {
         try (MuxHarness h = new MuxHarness(StreamAcceptor.rejectAll())) {
             assertTrue(h.client.ping().get(5, TimeUnit.SECONDS) > 0);
+        }
+    }
+
+    @Test
+    void saturatedBulkStreamsShareTheConnectionRoundRobin() throws Exception {
+        Map<Integer, AtomicLong> received = new java.util.concurrent.ConcurrentHashMap<>();
+        StreamAcceptor sink = in -> in.accept(new StreamReader() {
+            @Override
+            public void onData(MuxStream s, io.netty.buffer.ByteBuf data, boolean eom) {
+                int n = data.readableBytes();
+                data.release();
+                received.computeIfAbsent(s.id(), k -> new AtomicLong()).addAndGet(n);
+                s.consumed(n);
+            }
+        });
+        // Windows larger than the data, so only the scheduler (not flow control) decides who goes next.
+        MuxConfig config = MuxConfig.defaults().withConnectionWindow(128 << 20).withInitialStreamWindow(64 << 20);
+        try (MuxHarness h = new MuxHarness(config, StreamAcceptor.rejectAll(), sink)) {
+            MuxStream a = h.client.open(StreamKind.BYTES, Map.of()).get(5, TimeUnit.SECONDS);
+            MuxStream b = h.client.open(StreamKind.BYTES, Map.of()).get(5, TimeUnit.SECONDS);
+            int size = 32 << 20;
+            CompletableFuture<Long> bWhenADone = new CompletableFuture<>();
+            CompletableFuture<CompletableFuture<Void>> bDone = new CompletableFuture<>();
+            // Queue both on the event loop in one task so a slow test thread cannot give A a head start.
+            h.client.channel().eventLoop().execute(() -> {
+                a.write(Unpooled.wrappedBuffer(new byte[size])).thenRun(() -> bWhenADone.complete(b.bytesSent()));
+                bDone.complete(b.write(Unpooled.wrappedBuffer(new byte[size])));
+            });
+            bDone.get(5, TimeUnit.SECONDS).get(20, TimeUnit.SECONDS);
+            // Frame-by-frame turns: when A's last byte went out, B had sent about as much (not nothing).
+            long bSent = bWhenADone.get(20, TimeUnit.SECONDS);
+            assertTrue(bSent > size / 2, "B sent only " + bSent + " bytes while A sent " + size);
         }
     }
 }
