@@ -144,4 +144,21 @@ class ControlChannelTest {
             assertTrue(e.getCause().getMessage().contains("shutting down"), e.getCause().getMessage());
         }
     }
+
+    @Test
+    void oversizedControlMessageResetsOnlyTheControlStream() throws Exception {
+        MuxConfig config = MuxConfig.defaults().withMaxControlMessage(100_000);
+        try (MuxHarness h = new MuxHarness(config, StreamAcceptor.rejectAll(),
+                server(new LinkedBlockingQueue<>(), MuxStreamTest.echo()))) {
+            ControlChannel cc = new ControlChannel(MAPPER).openOn(h.client).get(5, TimeUnit.SECONDS);
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> cc.request("prepare", new Prepare("x".repeat(200_000), 1)).get(5, TimeUnit.SECONDS));
+            assertInstanceOf(ControlException.class, e.getCause());
+            CloseReason reason = cc.closeFuture().get(5, TimeUnit.SECONDS);
+            assertEquals(ErrorCode.MESSAGE_TOO_LARGE, reason.code());
+            assertTrue(reason.byPeer());
+            ControlChannel again = new ControlChannel(MAPPER).openOn(h.client).get(5, TimeUnit.SECONDS);
+            assertEquals("ok", again.request("prepare", new Prepare("ok", 1)).get(5, TimeUnit.SECONDS).get("vm").asText());
+        }
+    }
 }
