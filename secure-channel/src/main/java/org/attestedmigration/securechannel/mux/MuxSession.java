@@ -11,10 +11,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.collection.IntObjectHashMap;
-import io.netty.util.collection.IntObjectMap;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -37,17 +34,12 @@ public final class MuxSession {
     private final StreamAcceptor acceptor;
     private final EventLoop loop;
     private final OutboundScheduler scheduler;
-    private final IntObjectMap<MuxStream> streams = new IntObjectHashMap<>();
-    private final Map<Integer, CompletableFuture<MuxStream>> opening = new HashMap<>();
+    private final StreamTable streams;
     private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
-    private final int localParity;
     private final Map<Long, CompletableFuture<Long>> pings = new HashMap<>();
     private final Map<Long, Long> pingStarts = new HashMap<>();
 
     private ChannelHandlerContext ctx;
-    private int nextLocalId;
-    private int highestPeerId;
-    private int inboundCount;
     private boolean helloReceived;
     private int connRecvWindow;
     private int connUnconsumed;
@@ -63,8 +55,7 @@ public final class MuxSession {
         this.acceptor = acceptor;
         this.loop = channel.eventLoop();
         this.scheduler = new OutboundScheduler(channel);
-        this.localParity = role == MuxRole.INITIATOR ? 1 : 0;
-        this.nextLocalId = role == MuxRole.INITIATOR ? 1 : 2;
+        this.streams = new StreamTable(role);
         this.connRecvWindow = config.connectionWindow();
     }
 
@@ -235,11 +226,7 @@ public final class MuxSession {
     }
 
     private void endStream(MuxStream s, CloseReason reason) {
-        streams.remove(s.id());
-        if (!s.isLocallyInitiated()) {
-            inboundCount--;
-        }
-        CompletableFuture<MuxStream> pendingOpen = opening.remove(s.id());
+        CompletableFuture<MuxStream> pendingOpen = streams.remove(s);
         s.terminate(reason);
         if (pendingOpen != null) {
             pendingOpen.completeExceptionally(new MuxException(reason));
@@ -247,16 +234,14 @@ public final class MuxSession {
     }
 
     private void doOpen(StreamKind kind, Map<String, String> meta, CompletableFuture<MuxStream> result) {
-        if (nextLocalId < 0) {
+        int id = streams.allocateLocalId();
+        if (id < 0) {
             result.completeExceptionally(new IllegalStateException("stream ids exhausted"));
             return;
         }
-        int id = nextLocalId;
-        nextLocalId += 2;
         MuxStream s = new MuxStream(this, id, kind, meta, true);
         s.initWindows(config.initialStreamWindow());
-        streams.put(id, s);
-        opening.put(id, result);
+        streams.addLocal(s, result);
         writeControl(FrameCodec.open(alloc(), id, kind, config.initialStreamWindow(), meta));
     }
 
@@ -270,7 +255,7 @@ public final class MuxSession {
             return;
         }
         if (channel.isActive()) {
-            ctx.writeAndFlush(FrameCodec.goAway(alloc(), highestPeerId, code, reason))
+            ctx.writeAndFlush(FrameCodec.goAway(alloc(), streams.highestPeerId(), code, reason))
                     .addListener(ChannelFutureListener.CLOSE);
         }
         shutdown(CloseReason.local(code, reason));
@@ -284,7 +269,7 @@ public final class MuxSession {
         scheduler.clear();
         CloseReason forStreams = new CloseReason(reason.code() == ErrorCode.NO_ERROR ? ErrorCode.CONNECTION_CLOSED
                 : reason.code(), "session ended: " + reason, reason.byPeer(), Map.of());
-        for (MuxStream s : new ArrayList<>(streams.values())) {
+        for (MuxStream s : streams.snapshot()) {
             endStream(s, forStreams);
         }
         for (CompletableFuture<Long> p : pings.values()) {
@@ -292,15 +277,6 @@ public final class MuxSession {
         }
         pings.clear();
         closeFuture.complete(reason);
-    }
-
-    private boolean isPeerId(int id) {
-        return (id & 1) != localParity;
-    }
-
-    /** Whether a stream id not in the map was used before (closed) rather than never opened. */
-    private boolean wasUsed(int id) {
-        return isPeerId(id) ? id <= highestPeerId : id < nextLocalId;
     }
 
     private void onFrame(Frame f) throws MuxProtocolException {
@@ -340,13 +316,7 @@ public final class MuxSession {
     }
 
     private void onOpen(int id, ByteBuf p) throws MuxProtocolException {
-        if (!isPeerId(id)) {
-            throw MuxProtocolException.connection(ErrorCode.PROTOCOL_ERROR, "peer opened stream " + id + " with this side's parity");
-        }
-        if (id <= highestPeerId) {
-            throw MuxProtocolException.connection(ErrorCode.PROTOCOL_ERROR, "OPEN reuses stream id " + id);
-        }
-        highestPeerId = id;
+        streams.claimPeerId(id);
         StreamKind kind = StreamKind.fromCode(p.readUnsignedByte());
         p.skipBytes(1);
         long window = p.readUnsignedInt();
@@ -358,14 +328,13 @@ public final class MuxSession {
             writeControl(FrameCodec.reset(alloc(), id, ErrorCode.REFUSED, "unknown stream kind"));
             return;
         }
-        if (inboundCount >= config.maxInboundStreams()) {
+        if (streams.inboundCount() >= config.maxInboundStreams()) {
             writeControl(FrameCodec.reset(alloc(), id, ErrorCode.REFUSED, "too many streams"));
             return;
         }
         MuxStream s = new MuxStream(this, id, kind, meta, false);
         s.sendWindowFromOpen = (int) window;
-        streams.put(id, s);
-        inboundCount++;
+        streams.addInbound(s);
         try {
             acceptor.onOpen(new IncomingStream(s));
         } catch (RuntimeException e) {
@@ -376,7 +345,7 @@ public final class MuxSession {
     private void onAccept(int id, int window) throws MuxProtocolException {
         MuxStream s = streams.get(id);
         if (s == null) {
-            if (!wasUsed(id) || isPeerId(id)) {
+            if (!streams.wasUsed(id) || streams.isPeerId(id)) {
                 throw MuxProtocolException.connection(ErrorCode.PROTOCOL_ERROR, "ACCEPT for unknown stream " + id);
             }
             return; // we reset it before the ACCEPT arrived
@@ -388,7 +357,7 @@ public final class MuxSession {
             throw MuxProtocolException.connection(ErrorCode.FLOW_CONTROL_ERROR, "initial window too large");
         }
         s.markAccepted(window);
-        CompletableFuture<MuxStream> f = opening.remove(id);
+        CompletableFuture<MuxStream> f = streams.takeOpening(id);
         if (f != null) {
             f.complete(s);
         }
@@ -406,7 +375,7 @@ public final class MuxSession {
         String problem = null;
         ErrorCode code = ErrorCode.STREAM_CLOSED;
         if (s == null) {
-            if (!wasUsed(id)) {
+            if (!streams.wasUsed(id)) {
                 f.release();
                 throw MuxProtocolException.connection(ErrorCode.PROTOCOL_ERROR, "DATA for never-opened stream " + id);
             }
@@ -493,7 +462,7 @@ public final class MuxSession {
     /** A stream for a non-DATA frame; null (frame ignored) for a closed one, error for a never-opened one. */
     private MuxStream knownStream(int id, FrameType type) throws MuxProtocolException {
         MuxStream s = streams.get(id);
-        if (s == null && !wasUsed(id)) {
+        if (s == null && !streams.wasUsed(id)) {
             throw MuxProtocolException.connection(ErrorCode.PROTOCOL_ERROR, type + " for never-opened stream " + id);
         }
         return s;
