@@ -62,7 +62,8 @@ class LocalChannelTest {
             }
             assertArrayEquals(payload, back.get(20, TimeUnit.SECONDS));
             assertEquals(ErrorCode.NO_ERROR, s.closeFuture().get(5, TimeUnit.SECONDS).code());
-            server.close();
+            client.get().channel().close().sync();
+            server.close().sync();
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
