@@ -107,7 +107,7 @@ public sealed interface HandshakeMessage {
         public VerdictMessage {
             Objects.requireNonNull(decision, "decision");
             rules = List.copyOf(Objects.requireNonNull(rules, "rules"));
-            toVerdict(); // a verdict that contradicts its rules does not parse
+            verdictOf(decision, rules); // a verdict that contradicts its rules does not parse
         }
 
         public static VerdictMessage of(Verdict verdict) {
@@ -115,6 +115,10 @@ public sealed interface HandshakeMessage {
         }
 
         public Verdict toVerdict() {
+            return verdictOf(decision, rules);
+        }
+
+        private static Verdict verdictOf(Verdict.Decision decision, List<Rule> rules) {
             return new Verdict(decision, rules.stream().map(r -> new RuleResult(r.rule(), r.status(), r.detail())).toList());
         }
     }
