@@ -27,10 +27,11 @@ public final class AttestedConnection {
     private final TlsSessionFacts tls;
     private final TlsEngine engine;
     private final Duration handshakeTime;
+    private final java.util.Map<HandshakeStep, Duration> stepTimes;
     private final AtomicBoolean opened = new AtomicBoolean();
 
     AttestedConnection(Channel channel, String peerHost, MigrationRole localRole, Verdict localVerdict, Verdict peerVerdict,
-            TlsSessionFacts tls, TlsEngine engine, Duration handshakeTime) {
+            TlsSessionFacts tls, TlsEngine engine, Duration handshakeTime, java.util.Map<HandshakeStep, Duration> stepTimes) {
         this.channel = Objects.requireNonNull(channel, "channel");
         this.peerHost = Objects.requireNonNull(peerHost, "peerHost");
         this.localRole = Objects.requireNonNull(localRole, "localRole");
@@ -39,6 +40,7 @@ public final class AttestedConnection {
         this.tls = Objects.requireNonNull(tls, "tls");
         this.engine = Objects.requireNonNull(engine, "engine");
         this.handshakeTime = Objects.requireNonNull(handshakeTime, "handshakeTime");
+        this.stepTimes = java.util.Collections.unmodifiableMap(new java.util.EnumMap<>(stepTimes));
     }
 
     /** The host name the peer claimed and the policy verified. */
@@ -75,6 +77,11 @@ public final class AttestedConnection {
     /** From TCP connect (or accept) to both verdicts. */
     public Duration handshakeTime() {
         return handshakeTime;
+    }
+
+    /** How long each step took on this side, including waiting for the peer (for benchmarks). */
+    public java.util.Map<HandshakeStep, Duration> stepTimes() {
+        return stepTimes;
     }
 
     /**

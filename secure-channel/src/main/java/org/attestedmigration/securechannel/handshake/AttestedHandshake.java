@@ -51,6 +51,8 @@ final class AttestedHandshake {
     private final Optional<MigrationRole> initiatorRole;
     private final long started = System.nanoTime();
     private HandshakeStep step = HandshakeStep.TLS;
+    private final java.util.EnumMap<HandshakeStep, Duration> stepTimes = new java.util.EnumMap<>(HandshakeStep.class);
+    private long stepStarted = started;
     private String peerHost = "?";
 
     AttestedHandshake(HandshakeSettings settings, TpmAttester attester, PeerVerifier verifier, Channel channel, SslHandler ssl,
@@ -92,7 +94,7 @@ final class AttestedHandshake {
     private AttestedConnection steps() throws HandshakeException, InterruptedException {
         EstablishedTls established = awaitTls();
 
-        step = HandshakeStep.HELLO;
+        enter(HandshakeStep.HELLO);
         byte[] nonce = new byte[ChannelBinding.NONCE_LENGTH];
         RANDOM.nextBytes(nonce);
         Instant nonceIssuedAt = Instant.now();
@@ -118,11 +120,11 @@ final class AttestedHandshake {
         // The exporter is bound only when both ends have it, else the quotes could not match.
         Optional<byte[]> exporter = canExport && peerHello.exporter() ? established.exporter() : Optional.empty();
 
-        step = HandshakeStep.ATTESTATION_KEYS;
+        enter(HandshakeStep.ATTESTATION_KEYS);
         send(tpm(attester::keys));
         AttestationKeys peerKeys = receive(AttestationKeys.class);
 
-        step = HandshakeStep.CREDENTIAL_CHALLENGE;
+        enter(HandshakeStep.CREDENTIAL_CHALLENGE);
         AttestationKeyActivation activation;
         try {
             activation = verifier.challenge(peerKeys, Instant.now());
@@ -132,7 +134,7 @@ final class AttestedHandshake {
         send(new CredentialChallenge(activation.credential().credentialBlob(), activation.credential().encryptedSecret()));
         CredentialChallenge peerChallenge = receive(CredentialChallenge.class);
 
-        step = HandshakeStep.CREDENTIAL_ANSWER;
+        enter(HandshakeStep.CREDENTIAL_ANSWER);
         send(new CredentialAnswer(tpm(() -> attester.activate(peerChallenge))));
         CredentialAnswer peerAnswer = receive(CredentialAnswer.class);
         TrustedAttestationKey peerAk;
@@ -142,7 +144,7 @@ final class AttestedHandshake {
             throw reject(Verdict.rejectedBy(e));
         }
 
-        step = HandshakeStep.EVIDENCE;
+        enter(HandshakeStep.EVIDENCE);
         byte[] ourBinding = ChannelBinding.extraData(peerHello.nonce(), established.localPublicKeySha256(), exporter);
         send(tpm(() -> attester.attest(ourBinding)));
         EvidenceMessage peerEvidence = receive(EvidenceMessage.class);
@@ -157,7 +159,7 @@ final class AttestedHandshake {
             verdict = Verdict.rejectedBy(e);
         }
 
-        step = HandshakeStep.VERDICT;
+        enter(HandshakeStep.VERDICT);
         if (!verdict.accepted()) {
             throw reject(verdict);
         }
@@ -167,8 +169,17 @@ final class AttestedHandshake {
             throw new AttestationRejectedException(step, AttestationRejectedException.RejectedBy.PEER, peerHost, peerVerdict);
         }
         finishFraming();
+        enter(HandshakeStep.VERDICT);
         return new AttestedConnection(channel, peerHost, localRole, verdict, peerVerdict, established.facts(exporter.isPresent()),
-                established.engine(), Duration.ofNanos(System.nanoTime() - started));
+                established.engine(), Duration.ofNanos(System.nanoTime() - started), stepTimes);
+    }
+
+    /** Ends the current step's timing (for the benchmark figures) and starts {@code next}. */
+    private void enter(HandshakeStep next) {
+        long now = System.nanoTime();
+        stepTimes.put(step, Duration.ofNanos(now - stepStarted));
+        stepStarted = now;
+        step = next;
     }
 
     private EstablishedTls awaitTls() throws HandshakeException, InterruptedException {
@@ -193,6 +204,11 @@ final class AttestedHandshake {
                     + settings.stepTimeout());
         }
         if (!written.isSuccess()) {
+            // A bad frame from the peer may be why the channel closed under this write: report that.
+            Optional<Throwable> bad = inbox.failure();
+            if (bad.isPresent()) {
+                throw new HandshakeException(step, Failure.PROTOCOL_VIOLATION, describe(bad.get()), bad.get());
+            }
             throw new HandshakeException(step, Failure.CONNECTION_CLOSED, "sending failed: " + written.cause().getMessage(), written.cause());
         }
     }

@@ -40,6 +40,12 @@ final class MessageInbox extends ChannelInboundHandlerAdapter {
     /** Event-loop only. */
     private final Queue<ByteBuf> held = new ArrayDeque<>();
     private boolean holding;
+    private volatile Throwable failure;
+
+    /** Why this side closed the connection, if a bad frame or a channel error made it. */
+    Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
 
     /** The next item, or empty after {@code timeout}. */
     Optional<Item> poll(Duration timeout) throws InterruptedException {
@@ -82,6 +88,9 @@ final class MessageInbox extends ChannelInboundHandlerAdapter {
     }
 
     private void fail(ChannelHandlerContext ctx, Throwable cause) {
+        if (failure == null) {
+            failure = cause;
+        }
         items.add(new Failed(cause));
         ctx.close();
     }
