@@ -117,6 +117,9 @@ class TlsContextsTest {
             assertEquals(clientTls.identity().certificate(), onServer.peerCertificate());
             assertArrayEquals(onClient.localPublicKeySha256(), onServer.peerPublicKeySha256());
             assertFalse(onClient.exporter().isPresent() && !KeyingMaterialExporter.runtimeSupportsExport());
+            if (engine == TlsEngine.JDK && KeyingMaterialExporter.runtimeSupportsExport()) {
+                assertTrue(onClient.exporter().isPresent() && onServer.exporter().isPresent(), "Java 25+ exports on the JDK engine");
+            }
             if (onClient.exporter().isPresent() && onServer.exporter().isPresent()) {
                 assertArrayEquals(onClient.exporter().get(), onServer.exporter().get(), "both ends export the same binding");
             }
