@@ -44,6 +44,21 @@ public final class Policy {
         this.revoked = Objects.requireNonNull(revoked, "revoked");
     }
 
+    /**
+     * A serial-1 policy that trusts these EK manufacturers and, as yet, no host: the start of
+     * programmatic enrollment (the CLI's equivalent is {@code policy init}).
+     */
+    public static Policy trusting(String name, List<NamedCertificate> ekManufacturers) {
+        return new Policy(1, name, ekManufacturers, List.of(), List.of(), List.of(),
+                new MeasurementRules(org.attestedmigration.attestation.HashAlgorithm.SHA256, new java.util.TreeMap<>(), LaunchRules.NONE),
+                Freshness.DEFAULT, TlsRequirements.DEFAULT, Revocations.NONE);
+    }
+
+    /** The same policy with these migration rules instead, and the next serial. */
+    public Policy withMigrations(List<MigrationRule> rules) {
+        return new Policy(serial + 1, name, ekManufacturers, hosts, groups, rules, measurements, freshness, tls, revoked);
+    }
+
     /** Monotonically increasing: an agent refuses a policy with a lower serial than the one it has. */
     public long serial() {
         return serial;

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.attestedmigration.attestation.HashAlgorithm;
 import org.attestedmigration.attestation.VerifiedEvidence;
@@ -16,9 +15,7 @@ import org.attestedmigration.attestation.txt.SampleLaunch;
 import org.attestedmigration.cli.demo.HostAttestation;
 import org.attestedmigration.policy.AdministratorKeys;
 import org.attestedmigration.policy.EvaluationContext;
-import org.attestedmigration.policy.Freshness;
 import org.attestedmigration.policy.LaunchRules;
-import org.attestedmigration.policy.MeasurementRules;
 import org.attestedmigration.policy.MigrationRule;
 import org.attestedmigration.policy.NamedCertificate;
 import org.attestedmigration.policy.PeerRole;
@@ -27,8 +24,6 @@ import org.attestedmigration.policy.PolicyEnrollment;
 import org.attestedmigration.policy.PolicyLoader;
 import org.attestedmigration.policy.PolicySignature;
 import org.attestedmigration.policy.PolicyWriter;
-import org.attestedmigration.policy.Revocations;
-import org.attestedmigration.policy.TlsRequirements;
 import org.attestedmigration.policy.Verdict;
 
 /**
@@ -47,9 +42,7 @@ public final class PolicyBenchmark {
             for (var c : host.manufacturerCertificates()) {
                 cas.add(new NamedCertificate("ca-" + cas.size(), c));
             }
-            Policy policy = new Policy(1, "bench", cas, List.of(), List.of(), List.of(),
-                    new MeasurementRules(HashAlgorithm.SHA256, new TreeMap<>(), LaunchRules.NONE), Freshness.DEFAULT, TlsRequirements.DEFAULT,
-                    Revocations.NONE);
+            Policy policy = Policy.trusting("bench", cas);
             VerifiedEvidence evidence = HostAttestation.verify(host, policy.ekManufacturerValidator(), HashAlgorithm.SHA256);
             policy = PolicyEnrollment.enroll(policy, "reference", "servers", evidence, List.of(), PolicyEnrollment.Scope.IDENTITY_AND_REFERENCE_VALUES);
             policy = withMoreHosts(policy, extraHosts);

@@ -9,7 +9,6 @@ import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.attestedmigration.attestation.AttestationException;
 import org.attestedmigration.attestation.HashAlgorithm;
@@ -17,10 +16,7 @@ import org.attestedmigration.attestation.swtpm.EmulatedHost;
 import org.attestedmigration.attestation.txt.SampleLaunch;
 import org.attestedmigration.policy.AdministratorKeys;
 import org.attestedmigration.policy.EnrollmentException;
-import org.attestedmigration.policy.Freshness;
-import org.attestedmigration.policy.LaunchRules;
 import org.attestedmigration.policy.LoadedPolicy;
-import org.attestedmigration.policy.MeasurementRules;
 import org.attestedmigration.policy.MigrationRule;
 import org.attestedmigration.policy.NamedCertificate;
 import org.attestedmigration.policy.PeerRole;
@@ -32,9 +28,7 @@ import org.attestedmigration.policy.PolicyRefusedException;
 import org.attestedmigration.policy.PolicySerialStore;
 import org.attestedmigration.policy.PolicySignature;
 import org.attestedmigration.policy.PolicyWriter;
-import org.attestedmigration.policy.Revocations;
 import org.attestedmigration.policy.RuleResult;
-import org.attestedmigration.policy.TlsRequirements;
 
 /**
  * The demo until migration exists: boots a source and a destination host, each with its own
@@ -109,25 +103,7 @@ public final class Demo {
      */
     private Path writeSignedPolicy(EmulatedHost source, EmulatedHost destination)
             throws AttestationException, IOException, GeneralSecurityException {
-        List<X509Certificate> cas = new ArrayList<>(source.manufacturerCertificates());
-        cas.addAll(destination.manufacturerCertificates());
-        List<NamedCertificate> manufacturers = new ArrayList<>();
-        for (X509Certificate ca : cas) {
-            manufacturers.add(new NamedCertificate("swtpm-ca-" + manufacturers.size(), ca));
-        }
-        Policy policy = new Policy(1, "demo", manufacturers, List.of(), List.of(), List.of(),
-                new MeasurementRules(HashAlgorithm.SHA256, new TreeMap<>(), LaunchRules.NONE), Freshness.DEFAULT, TlsRequirements.DEFAULT,
-                Revocations.NONE);
-        try {
-            policy = PolicyEnrollment.enroll(policy, source.name(), "sources", HostAttestation.verify(source,
-                    policy.ekManufacturerValidator(), HashAlgorithm.SHA256), List.of(), PolicyEnrollment.Scope.IDENTITY_AND_REFERENCE_VALUES);
-            policy = PolicyEnrollment.enroll(policy, destination.name(), "destinations", HostAttestation.verify(destination,
-                    policy.ekManufacturerValidator(), HashAlgorithm.SHA256), List.of(), PolicyEnrollment.Scope.IDENTITY_ONLY);
-        } catch (EnrollmentException e) {
-            throw new AttestationException("enrollment failed: " + e.getMessage(), e);
-        }
-        policy = new Policy(policy.serial() + 1, policy.name(), policy.ekManufacturers(), policy.hosts(), policy.groups(),
-                List.of(new MigrationRule("sources", "destinations")), policy.measurements(), policy.freshness(), policy.tls(), policy.revoked());
+        Policy policy = enrollPair(source, destination);
         Path file = dir.resolve("policy.yaml");
         byte[] bytes = PolicyWriter.toYaml(policy).getBytes(StandardCharsets.UTF_8);
         Files.write(file, bytes);
@@ -137,6 +113,30 @@ public final class Demo {
         log.accept("[admin      ] policy " + file + ": source enrolled as reference host, destination by identity, "
                 + "sources -> destinations allowed; signed (serial " + policy.serial() + ")");
         return file;
+    }
+
+    /**
+     * The administrator's policy for a pair of emulated hosts: both hosts' EK CAs trusted, the
+     * source enrolled as the reference host (its launch becomes the allowed software), the
+     * destination by identity only, VMs allowed from sources to destinations.
+     */
+    public static Policy enrollPair(EmulatedHost source, EmulatedHost destination) throws AttestationException {
+        List<X509Certificate> cas = new ArrayList<>(source.manufacturerCertificates());
+        cas.addAll(destination.manufacturerCertificates());
+        List<NamedCertificate> manufacturers = new ArrayList<>();
+        for (X509Certificate ca : cas) {
+            manufacturers.add(new NamedCertificate("swtpm-ca-" + manufacturers.size(), ca));
+        }
+        Policy policy = Policy.trusting("demo", manufacturers);
+        try {
+            policy = PolicyEnrollment.enroll(policy, source.name(), "sources", HostAttestation.verify(source,
+                    policy.ekManufacturerValidator(), HashAlgorithm.SHA256), List.of(), PolicyEnrollment.Scope.IDENTITY_AND_REFERENCE_VALUES);
+            policy = PolicyEnrollment.enroll(policy, destination.name(), "destinations", HostAttestation.verify(destination,
+                    policy.ekManufacturerValidator(), HashAlgorithm.SHA256), List.of(), PolicyEnrollment.Scope.IDENTITY_ONLY);
+        } catch (EnrollmentException e) {
+            throw new AttestationException("enrollment failed: " + e.getMessage(), e);
+        }
+        return policy.withMigrations(List.of(new MigrationRule("sources", "destinations")));
     }
 
     /** What each agent does with the file: signature by the administrator, no rollback. */
