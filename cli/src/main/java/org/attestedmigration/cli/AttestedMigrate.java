@@ -21,7 +21,27 @@ public final class AttestedMigrate implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        quietLogging();
         System.exit(execute(args));
+    }
+
+    /**
+     * The libraries log progress at INFO through java.util.logging; a command prints what the
+     * user asked for, so only warnings go to stderr unless ATTESTED_MIGRATE_LOG names a level.
+     */
+    private static void quietLogging() {
+        String wanted = System.getenv("ATTESTED_MIGRATE_LOG");
+        java.util.logging.Level level;
+        try {
+            level = wanted == null ? java.util.logging.Level.WARNING : java.util.logging.Level.parse(wanted.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            level = java.util.logging.Level.WARNING;
+        }
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.setLevel(level);
+        for (java.util.logging.Handler h : root.getHandlers()) {
+            h.setLevel(level);
+        }
     }
 
     /** Runs the command line and returns its exit code; the tests call this. */

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.attestedmigration.cli.bench.AttestationBenchmark;
+import org.attestedmigration.cli.bench.ChannelBenchmark;
 import org.attestedmigration.cli.bench.PolicyBenchmark;
 import org.attestedmigration.cli.bench.Timings;
 import picocli.CommandLine.Command;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
 
 /** {@code attested-migrate bench ...}: benchmarks that print figures (never timed unit tests). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; the figures go to docs/benchmarks.md.",
-        subcommands = {BenchCommand.Attestation.class, BenchCommand.PolicyBench.class})
+        subcommands = {BenchCommand.Attestation.class, BenchCommand.PolicyBench.class, BenchCommand.Channel.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -72,6 +73,49 @@ final class BenchCommand implements Runnable {
                 throw new UserInputException("--runs must be at least 1; --warmup and --hosts at least 0");
             }
             return report(spec, json, (dir, progress) -> PolicyBenchmark.run(dir, warmup, runs, hosts, progress));
+        }
+    }
+
+    @Command(name = "channel", mixinStandardHelpOptions = true,
+            description = {"Two emulated hosts on this machine: time the mutual attested handshake (median of --handshakes, against",
+                    "the two TPM quotes in it), then push --bytes over --streams BYTES streams of the attested TLS 1.3 channel.",
+                    "Compare with scripts/bench-baselines.sh BYTES (socat OpenSSL TLS 1.3 pipe, ssh)."})
+    static final class Channel implements Callable<Integer> {
+        @Option(names = "--bytes", defaultValue = "1073741824", description = "bytes to push (default ${DEFAULT-VALUE})")
+        long bytes;
+
+        @Option(names = "--streams", defaultValue = "1", description = "BYTES streams sharing them (default ${DEFAULT-VALUE})")
+        int streams;
+
+        @Option(names = "--handshakes", defaultValue = "20", description = "handshakes timed (default ${DEFAULT-VALUE})")
+        int handshakes;
+
+        @Option(names = "--json", description = "print JSON")
+        boolean json;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (bytes < 1 || streams < 1 || streams > 64 || handshakes < 1) {
+                throw new UserInputException("--bytes and --handshakes must be positive, --streams 1..64");
+            }
+            Path dir = Files.createTempDirectory("attested-migrate-bench");
+            try {
+                ChannelBenchmark.Result r = ChannelBenchmark.run(dir, bytes, streams, handshakes);
+                PrintWriter out = spec.commandLine().getOut();
+                if (json) {
+                    out.println(new ObjectMapper().writeValueAsString(r));
+                } else {
+                    out.printf("TLS engine %s; attested handshake median %.1f ms over %d (two TPM quotes %.2f ms: %.0fx)%n", r.engine(),
+                            r.handshakeMedianMs(), r.handshakes(), r.quotesMs(), r.handshakeToQuotes());
+                    out.printf("%d bytes over %d stream(s) in %.2f s: %.1f MB/s%n", r.bytes(), r.streams(), r.seconds(), r.megabytesPerSecond());
+                }
+            } finally {
+                DemoCommand.deleteTree(dir);
+            }
+            return ExitCode.OK;
         }
     }
 
