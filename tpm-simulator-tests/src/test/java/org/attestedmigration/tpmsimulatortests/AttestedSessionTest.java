@@ -2,6 +2,7 @@ package org.attestedmigration.tpmsimulatortests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,11 +18,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.attestedmigration.attestation.HashAlgorithm;
 import org.attestedmigration.attestation.Tpm;
 import org.attestedmigration.attestation.swtpm.EmulatedHost;
 import org.attestedmigration.attestation.txt.SampleLaunch;
 import org.attestedmigration.cli.demo.Demo;
 import org.attestedmigration.policy.Policy;
+import org.attestedmigration.policy.Verdict;
 import org.attestedmigration.securechannel.AttestedSession;
 import org.attestedmigration.securechannel.handshake.AttestedEndpoint;
 import org.attestedmigration.securechannel.handshake.AttestedListener;
@@ -79,7 +82,22 @@ class AttestedSessionTest {
                         out.write(data);
                     }
                     assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(data), echoed.get(60, TimeUnit.SECONDS));
-                    assertEquals("source", serverSide.get(10, TimeUnit.SECONDS).attestation().peerHost());
+                    AttestedSession server = serverSide.get(10, TimeUnit.SECONDS);
+                    assertEquals("source", server.attestation().peerHost());
+
+                    // Re-attestation on the same connection, both ways, while nothing changed: ACCEPT.
+                    assertTrue(session.reattestPeer().get(30, TimeUnit.SECONDS).accepted());
+                    assertTrue(server.reattestPeer().get(30, TimeUnit.SECONDS).accepted());
+
+                    // The destination's measured state changes under a long migration: the next
+                    // re-attestation rejects it and every stream of the session stops.
+                    MuxStream longTransfer = session.streams().open(StreamKind.BYTES, Map.of()).get(10, TimeUnit.SECONDS);
+                    dstTpm.extendPcr(18, 2, Map.of(HashAlgorithm.SHA256, new byte[32], HashAlgorithm.SHA1, new byte[20]));
+                    Verdict verdict = session.reattestPeer().get(30, TimeUnit.SECONDS);
+                    assertFalse(verdict.accepted());
+                    assertTrue(verdict.reasons().get(0).contains("EVENT_LOG_REPLAY"), verdict.reasons().toString());
+                    assertTrue(longTransfer.closeFuture().get(10, TimeUnit.SECONDS).message().contains("re-attestation rejected"));
+                    assertFalse(session.streams().isOpen());
                 }
             }
         } finally {

@@ -29,9 +29,12 @@ public final class AttestedConnection {
     private final Duration handshakeTime;
     private final java.util.Map<HandshakeStep, Duration> stepTimes;
     private final AtomicBoolean opened = new AtomicBoolean();
+    private final Reattestation reattestation;
 
     AttestedConnection(Channel channel, String peerHost, MigrationRole localRole, Verdict localVerdict, Verdict peerVerdict,
-            TlsSessionFacts tls, TlsEngine engine, Duration handshakeTime, java.util.Map<HandshakeStep, Duration> stepTimes) {
+            TlsSessionFacts tls, TlsEngine engine, Duration handshakeTime, java.util.Map<HandshakeStep, Duration> stepTimes,
+            Reattestation reattestation) {
+        this.reattestation = Objects.requireNonNull(reattestation, "reattestation");
         this.channel = Objects.requireNonNull(channel, "channel");
         this.peerHost = Objects.requireNonNull(peerHost, "peerHost");
         this.localRole = Objects.requireNonNull(localRole, "localRole");
@@ -41,6 +44,11 @@ public final class AttestedConnection {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.handshakeTime = Objects.requireNonNull(handshakeTime, "handshakeTime");
         this.stepTimes = java.util.Collections.unmodifiableMap(new java.util.EnumMap<>(stepTimes));
+    }
+
+    /** Both halves of attesting again on this connection (see {@link Reattestation}). */
+    public Reattestation reattestation() {
+        return reattestation;
     }
 
     /** The host name the peer claimed and the policy verified. */

@@ -170,8 +170,11 @@ final class AttestedHandshake {
         }
         finishFraming();
         enter(HandshakeStep.VERDICT);
+        Reattestation reattestation = new Reattestation(settings, attester, verifier, peerAk, peerKeys, peerHost,
+                peerHello.role().asPeerRole(), established.localPublicKeySha256(), established.peerPublicKeySha256(), exporter,
+                established.facts(exporter.isPresent()));
         return new AttestedConnection(channel, peerHost, localRole, verdict, peerVerdict, established.facts(exporter.isPresent()),
-                established.engine(), Duration.ofNanos(System.nanoTime() - started), stepTimes);
+                established.engine(), Duration.ofNanos(System.nanoTime() - started), stepTimes, reattestation);
     }
 
     /** Ends the current step's timing (for the benchmark figures) and starts {@code next}. */
