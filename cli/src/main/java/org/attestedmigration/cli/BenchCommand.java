@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.attestedmigration.cli.bench.AttestationBenchmark;
+import org.attestedmigration.cli.bench.Baselines;
 import org.attestedmigration.cli.bench.ChannelBenchmark;
 import org.attestedmigration.cli.bench.PolicyBenchmark;
 import org.attestedmigration.cli.bench.Timings;
@@ -93,6 +94,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--json", description = "print JSON")
         boolean json;
 
+        @Option(names = "--no-baselines", description = "skip the socat OpenSSL TLS 1.3 and ssh baselines")
+        boolean noBaselines;
+
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
@@ -104,13 +108,26 @@ final class BenchCommand implements Runnable {
             Path dir = Files.createTempDirectory("attested-migrate-bench");
             try {
                 ChannelBenchmark.Result r = ChannelBenchmark.run(dir, bytes, streams, handshakes);
+                List<Baselines.Figure> baselines = noBaselines ? List.of() : Baselines.measure(dir, bytes);
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
-                    out.println(new ObjectMapper().writeValueAsString(r));
+                    var node = new ObjectMapper().createObjectNode();
+                    node.set("channel", new ObjectMapper().valueToTree(r));
+                    node.set("baselines", new ObjectMapper().valueToTree(baselines));
+                    out.println(new ObjectMapper().writeValueAsString(node));
                 } else {
                     out.printf("TLS engine %s; attested handshake median %.1f ms over %d (two TPM quotes %.2f ms: %.0fx)%n", r.engine(),
                             r.handshakeMedianMs(), r.handshakes(), r.quotesMs(), r.handshakeToQuotes());
-                    out.printf("%d bytes over %d stream(s) in %.2f s: %.1f MB/s%n", r.bytes(), r.streams(), r.seconds(), r.megabytesPerSecond());
+                    out.printf("attested channel: %d bytes over %d stream(s) in %.2f s: %.1f MB/s%n", r.bytes(), r.streams(), r.seconds(),
+                            r.megabytesPerSecond());
+                    for (Baselines.Figure f : baselines) {
+                        if (f.skipped() != null) {
+                            out.printf("%s: skipped (%s)%n", f.transport(), f.skipped());
+                        } else {
+                            out.printf("%s: %.1f MB/s (attested channel: %.2fx)%n", f.transport(), f.megabytesPerSecond(),
+                                    r.megabytesPerSecond() / f.megabytesPerSecond());
+                        }
+                    }
                 }
             } finally {
                 DemoCommand.deleteTree(dir);
