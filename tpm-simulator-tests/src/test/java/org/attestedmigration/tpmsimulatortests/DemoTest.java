@@ -28,6 +28,10 @@ class DemoTest {
             assertTrue(a.get("rules").size() >= 13, side + ": every rule is reported: " + a);
             assertEquals(64, a.get("pcr18").asText().length());
         }
+        JsonNode channel = result.get("channel");
+        assertTrue(channel.get("opened").asBoolean(), channel.toString());
+        assertEquals(16L * 1024 * 1024, channel.get("bytesReceived").asLong(), "the stream carried every byte over the attested TLS connection");
+        assertTrue(channel.get("detail").asText().contains("TLSv1.3"), channel.toString());
         // Both hosts booted the same software, so they show the same launch PCRs.
         assertEquals(result.at("/attestation/source/pcr18"), result.at("/attestation/destination/pcr18"));
     }
@@ -42,6 +46,7 @@ class DemoTest {
         assertTrue(text.contains("launch.hypervisor") && text.contains("xen.gz"), text);
         assertTrue(text.contains("destination verifies source: ACCEPT"), text);
         assertFalse(text.contains("ACCEPTED both ways"), text);
+        assertTrue(text.contains("channel: refused by the source at VERDICT") && text.contains("; 0 bytes carried"), text);
     }
 
     @Test

@@ -41,7 +41,11 @@ public final class Demo {
     public enum Scenario { TRUSTED, UNTRUSTED_DESTINATION }
 
     /** What the demo reports; serialised as the {@code --json} output. */
-    public record Result(String result, boolean accepted, Attestations attestation, String policyFile, long totalMs) {
+    public record Result(String result, boolean accepted, Attestations attestation, Channel channel, String policyFile, long totalMs) {
+    }
+
+    /** The attested TLS connection between the two agents. */
+    public record Channel(boolean opened, String detail, long handshakeMs, long bytesReceived) {
     }
 
     /** Both directions; "source" is the verdict on the source host (reached by the destination), and vice versa. */
@@ -66,7 +70,7 @@ public final class Demo {
         this.log = log;
     }
 
-    public Result run(Scenario scenario) throws AttestationException, IOException, GeneralSecurityException {
+    public Result run(Scenario scenario) throws Exception {
         long start = System.nanoTime();
         SampleLaunch trusted = SampleLaunch.trusted();
         SampleLaunch destinationLaunch = scenario == Scenario.TRUSTED ? trusted : trusted.withHypervisor(UNAPPROVED_XEN);
@@ -80,12 +84,18 @@ public final class Demo {
             HostAttestation.Outcome onSource = HostAttestation.run(destination, source, PeerRole.SOURCE, policy);
             report(onSource);
             boolean accepted = onDestination.accepted() && onSource.accepted();
+            ChannelDemo.Outcome channel = ChannelDemo.run(source, destination, policy);
+            log.accept(channel.opened()
+                    ? String.format("channel: source -> destination attested in %d ms (%s); %d MiB carried on a stream",
+                            channel.handshakeMs(), channel.detail(), channel.bytesReceived() >> 20)
+                    : "channel: " + channel.detail() + "; " + channel.bytesReceived() + " bytes carried");
             long total = (System.nanoTime() - start) / 1_000_000;
             log.accept(accepted
                     ? "RESULT: ACCEPTED both ways: source may migrate VMs to destination (" + total + " ms)"
                     : "RESULT: REFUSED: no disk block or memory page would leave the source (" + total + " ms)");
-            return new Result(accepted ? "attested" : "refused", accepted, new Attestations(Side.of(onSource), Side.of(onDestination)),
-                    policyFile.toString(), total);
+            return new Result(accepted && channel.opened() ? "attested" : "refused", accepted && channel.opened(),
+                    new Attestations(Side.of(onSource), Side.of(onDestination)), new Channel(channel.opened(), channel.detail(),
+                            channel.handshakeMs(), channel.bytesReceived()), policyFile.toString(), total);
         }
     }
 
