@@ -84,12 +84,13 @@ public final class ChunkMap {
     }
 
     /**
-     * Marks the given chunks as held by the peer at their current generation. Only for restoring
-     * a journal before any write can reach the image: it trusts that nothing changed meanwhile.
+     * Marks the given chunks as held by the peer, from a journal. Only chunks this map has never
+     * seen written nor confirmed are restored: a chunk written since the map was created may
+     * differ from what the journal's peer holds, and one already confirmed here is known better.
      */
     public void restoreConfirmed(BitSet chunks) {
         for (int i = chunks.nextSetBit(0); i >= 0 && i < layout.chunkCount(); i = chunks.nextSetBit(i + 1)) {
-            confirmed.accumulateAndGet(i, written.get(i), Math::max);
+            confirmed.compareAndSet(i, NEVER, written.get(i) == 0 ? 0 : NEVER);
         }
     }
 

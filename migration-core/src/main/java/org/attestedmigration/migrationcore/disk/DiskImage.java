@@ -15,6 +15,9 @@ import java.util.Objects;
  * <p>The size is fixed when the image is opened: a raw image that grew or shrank under us would
  * invalidate every chunk index, so every access is checked against the opening size and an
  * out-of-range access is refused rather than silently extending the file.
+ *
+ * <p>Never interrupt a thread while it reads or writes an image: {@link FileChannel} closes
+ * itself on interrupt, which would take the disk away from every user of this image.
  */
 public final class DiskImage implements Closeable {
     private static final int ZERO_BUFFER = 1 << 20;
