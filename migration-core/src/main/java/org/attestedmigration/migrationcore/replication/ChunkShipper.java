@@ -194,34 +194,55 @@ final class ChunkShipper implements AutoCloseable {
         });
     }
 
-    private synchronized void acknowledged(int chunk, int length, long generation) {
-        map.confirm(chunk, generation);
-        bytesSent.addAndGet(length);
-        chunksSent.incrementAndGet();
-        inFlight.clear(chunk);
-        inFlightBytes -= length;
-        List<Waiter> ws = waiters.get(chunk);
-        if (ws != null) {
-            long confirmed = map.confirmedGeneration(chunk);
-            ws.removeIf(w -> {
-                if (w.generation() <= confirmed) {
-                    w.done().complete(null);
-                    return true;
+    private void acknowledged(int chunk, int length, long generation) {
+        // Futures complete outside the lock: their callbacks send NBD replies, which may block.
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        synchronized (this) {
+            map.confirm(chunk, generation);
+            bytesSent.addAndGet(length);
+            chunksSent.incrementAndGet();
+            inFlight.clear(chunk);
+            inFlightBytes -= length;
+            List<Waiter> ws = waiters.get(chunk);
+            if (ws != null) {
+                long confirmed = map.confirmedGeneration(chunk);
+                ws.removeIf(w -> w.generation() <= confirmed && done.add(w.done()));
+                if (ws.isEmpty()) {
+                    waiters.remove(chunk);
+                } else {
+                    resend.set(chunk);
                 }
-                return false;
-            });
-            if (ws.isEmpty()) {
-                waiters.remove(chunk);
-            } else {
-                resend.set(chunk);
             }
+            if (resend.get(chunk)) {
+                resend.clear(chunk);
+                enqueue(chunk);
+            }
+            if (queue.isEmpty() && inFlight.isEmpty()) {
+                done.addAll(idleWaiters);
+                idleWaiters.clear();
+            }
+            notifyAll();
         }
-        if (resend.get(chunk)) {
-            resend.clear(chunk);
-            enqueue(chunk);
+        done.forEach(f -> f.complete(null));
+    }
+
+    private void fail(Throwable error) {
+        List<CompletableFuture<Void>> failing = new ArrayList<>();
+        synchronized (this) {
+            if (failure != null) {
+                return;
+            }
+            failure = error;
+            waiters.values().forEach(ws -> ws.forEach(w -> failing.add(w.done())));
+            waiters.clear();
+            failing.addAll(idleWaiters);
+            idleWaiters.clear();
+            queue.clear();
+            queued.clear();
+            queuedBytes = 0;
+            notifyAll();
         }
-        settleIfIdle();
-        notifyAll();
+        failing.forEach(f -> f.completeExceptionally(error));
     }
 
     private void settleIfIdle() {
@@ -231,30 +252,13 @@ final class ChunkShipper implements AutoCloseable {
         }
     }
 
-    private synchronized void fail(Throwable error) {
-        if (failure != null) {
-            return;
-        }
-        failure = error;
-        waiters.values().forEach(ws -> ws.forEach(w -> w.done().completeExceptionally(error)));
-        waiters.clear();
-        idleWaiters.forEach(f -> f.completeExceptionally(error));
-        idleWaiters.clear();
-        queue.clear();
-        queued.clear();
-        queuedBytes = 0;
-        notifyAll();
-    }
-
     @Override
     public void close() {
         synchronized (this) {
             closed = true;
-            if (failure == null) {
-                fail(new TransportException("replication stopped"));
-            }
             notifyAll();
         }
+        fail(new TransportException("replication stopped"));
         // Never interrupt the sender: an interrupt during a FileChannel read closes the channel,
         // which is the source disk the VM is still running on.
     }
