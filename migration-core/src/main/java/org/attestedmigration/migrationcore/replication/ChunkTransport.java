@@ -1,0 +1,39 @@
+package org.attestedmigration.migrationcore.replication;
+
+import java.nio.ByteBuffer;
+import java.util.BitSet;
+import java.util.concurrent.CompletableFuture;
+import org.attestedmigration.migrationcore.disk.ChunkLayout;
+import org.attestedmigration.migrationcore.disk.DigestTree;
+
+/**
+ * The replicator's only view of the destination: whatever carries chunks (an in-process link in
+ * tests, a stream of the attested secure channel, several peers) implements this. Every call is
+ * asynchronous so a transport can pipeline; a failed future means the link is unusable and the
+ * replication stops before switchover.
+ */
+public interface ChunkTransport extends AutoCloseable {
+    /**
+     * Starts (or resumes) a replication of an image cut as {@code layout}. The destination
+     * refuses a layout that does not match its disk.
+     *
+     * @return the chunks the destination holds durably from earlier attempts (empty the first time)
+     */
+    CompletableFuture<BitSet> open(ChunkLayout layout);
+
+    /**
+     * Sends one whole chunk. The future completes when the destination has written it; the
+     * transport owns {@code data} until then.
+     */
+    CompletableFuture<Void> sendChunk(int index, ByteBuffer data);
+
+    /** Makes every chunk acknowledged so far durable at the destination (and its journal). */
+    CompletableFuture<Void> flush();
+
+    /** Has the destination hash its whole image. */
+    CompletableFuture<DigestTree> digestTree();
+
+    /** Releases the link; never throws. */
+    @Override
+    void close();
+}

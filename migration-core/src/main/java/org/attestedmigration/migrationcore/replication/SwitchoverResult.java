@@ -1,0 +1,22 @@
+package org.attestedmigration.migrationcore.replication;
+
+import java.time.Duration;
+
+/**
+ * A completed switchover: both images hash to {@code root}.
+ *
+ * @param root the Merkle root both sides computed
+ * @param pausedFor how long writes were held for the final drain and the comparison
+ * @param finalChunks chunks sent while writes were paused
+ * @param bytesSent chunk bytes sent in this attempt, all phases
+ */
+public record SwitchoverResult(byte[] root, Duration pausedFor, long finalChunks, long bytesSent) {
+    public SwitchoverResult {
+        root = root.clone();
+    }
+
+    @Override
+    public byte[] root() {
+        return root.clone();
+    }
+}
