@@ -18,10 +18,10 @@ class DemoTest {
     @Test
     void trustedHostsAcceptEachOther() throws Exception {
         StringWriter out = new StringWriter();
-        int exit = run(out, "demo", "--json");
+        int exit = run(out, "demo", "--json", "--disk-mib", "64");
         assertEquals(ExitCode.OK, exit, out.toString());
         JsonNode result = new ObjectMapper().readTree(out.toString());
-        assertEquals("attested", result.get("result").asText());
+        assertEquals("migrated", result.get("result").asText());
         for (String side : new String[] {"source", "destination"}) {
             JsonNode a = result.get("attestation").get(side);
             assertEquals("ACCEPT", a.get("verdict").asText(), side + ": " + a);
@@ -30,8 +30,12 @@ class DemoTest {
         }
         JsonNode channel = result.get("channel");
         assertTrue(channel.get("opened").asBoolean(), channel.toString());
-        assertEquals(16L * 1024 * 1024, channel.get("bytesReceived").asLong(), "the stream carried every byte over the attested TLS connection");
         assertTrue(channel.get("detail").asText().contains("TLSv1.3"), channel.toString());
+        JsonNode disk = result.get("disk");
+        assertEquals(64L << 20, disk.get("sizeBytes").asLong());
+        assertEquals(disk.get("sourceDigest").asText(), disk.get("destinationDigest").asText(), "the disk arrived identical");
+        assertTrue(result.get("bytesSent").asLong() >= 64L << 20, "at least the whole disk crossed the channel: " + result);
+        assertTrue(result.get("downtimeMs").asLong() >= 0 && result.get("totalMs").asLong() > 0, result.toString());
         // Both hosts booted the same software, so they show the same launch PCRs.
         assertEquals(result.at("/attestation/source/pcr18"), result.at("/attestation/destination/pcr18"));
     }
@@ -39,28 +43,32 @@ class DemoTest {
     @Test
     void destinationWithUnapprovedXenIsRefusedWithTheReason() throws Exception {
         StringWriter out = new StringWriter();
-        int exit = run(out, "demo", "--scenario", "untrusted-destination");
+        int exit = run(out, "demo", "--scenario", "untrusted-destination", "--disk-mib", "16");
         assertEquals(ExitCode.REJECTED, exit, out.toString());
         String text = out.toString();
         assertTrue(text.contains("source verifies destination: REJECT"), text);
         assertTrue(text.contains("launch.hypervisor") && text.contains("xen.gz"), text);
         assertTrue(text.contains("destination verifies source: ACCEPT"), text);
         assertFalse(text.contains("ACCEPTED both ways"), text);
-        assertTrue(text.contains("channel: refused by the source at VERDICT") && text.contains("; 0 bytes carried"), text);
+        assertTrue(text.contains("channel: refused by the source at VERDICT") && text.contains("no disk block was sent"), text);
     }
 
     @Test
     void unknownScenarioIsAUsageError() {
-        StringWriter out = new StringWriter();
-        assertEquals(ExitCode.USAGE, run(out, "demo", "--scenario", "nonsense"));
-        assertTrue(out.toString().contains("unknown scenario"), out.toString());
+        StringWriter err = new StringWriter();
+        assertEquals(ExitCode.USAGE, run(new StringWriter(), err, "demo", "--scenario", "nonsense"));
+        assertTrue(err.toString().contains("unknown scenario"), err.toString());
     }
 
     private static int run(StringWriter out, String... args) {
+        return run(out, new StringWriter(), args);
+    }
+
+    private static int run(StringWriter out, StringWriter err, String... args) {
         CommandLine cl = AttestedMigrate.commandLine();
-        PrintWriter w = new PrintWriter(out, true);
-        cl.setOut(w);
-        cl.setErr(w);
+        cl.setOut(new PrintWriter(out, true));
+        // With --json, progress goes to stderr as JSON lines; stdout holds the summary alone.
+        cl.setErr(new PrintWriter(err, true));
         return cl.execute(args);
     }
 }

@@ -13,6 +13,8 @@ import java.util.function.Consumer;
 import org.attestedmigration.attestation.AttestationException;
 import org.attestedmigration.attestation.HashAlgorithm;
 import org.attestedmigration.attestation.swtpm.EmulatedHost;
+import org.attestedmigration.cli.ProgressPrinter;
+import org.attestedmigration.migrationcore.replication.MirrorMode;
 import org.attestedmigration.attestation.txt.SampleLaunch;
 import org.attestedmigration.policy.AdministratorKeys;
 import org.attestedmigration.policy.EnrollmentException;
@@ -41,11 +43,12 @@ public final class Demo {
     public enum Scenario { TRUSTED, UNTRUSTED_DESTINATION }
 
     /** What the demo reports; serialised as the {@code --json} output. */
-    public record Result(String result, boolean accepted, Attestations attestation, Channel channel, String policyFile, long totalMs) {
+    public record Result(String result, boolean accepted, Attestations attestation, Channel channel, ChannelDemo.Disk disk, long downtimeMs,
+            long bytesSent, String policyFile, long totalMs) {
     }
 
     /** The attested TLS connection between the two agents. */
-    public record Channel(boolean opened, String detail, long handshakeMs, long bytesReceived) {
+    public record Channel(boolean opened, String detail, long handshakeMs) {
     }
 
     /** Both directions; "source" is the verdict on the source host (reached by the destination), and vice versa. */
@@ -64,10 +67,20 @@ public final class Demo {
     static final String UNAPPROVED_XEN = "xen-4.18.0-unapproved";
     private final Path dir;
     private final Consumer<String> log;
+    private final ProgressPrinter progress;
+    private final long diskBytes;
+    private final MirrorMode mirrorMode;
 
-    public Demo(Path dir, Consumer<String> log) {
+    /**
+     * @param diskBytes  size of the simulated VM's disk
+     * @param mirrorMode how writes are mirrored once the bulk copy has converged
+     */
+    public Demo(Path dir, Consumer<String> log, ProgressPrinter progress, long diskBytes, MirrorMode mirrorMode) {
         this.dir = dir;
         this.log = log;
+        this.progress = progress;
+        this.diskBytes = diskBytes;
+        this.mirrorMode = mirrorMode;
     }
 
     public Result run(Scenario scenario) throws Exception {
@@ -84,18 +97,27 @@ public final class Demo {
             HostAttestation.Outcome onSource = HostAttestation.run(destination, source, PeerRole.SOURCE, policy);
             report(onSource);
             boolean accepted = onDestination.accepted() && onSource.accepted();
-            ChannelDemo.Outcome channel = ChannelDemo.run(source, destination, policy);
-            log.accept(channel.opened()
-                    ? String.format("channel: source -> destination attested in %d ms (%s); %d MiB carried on a stream",
-                            channel.handshakeMs(), channel.detail(), channel.bytesReceived() >> 20)
-                    : "channel: " + channel.detail() + "; " + channel.bytesReceived() + " bytes carried");
+            ChannelDemo.Outcome channel = ChannelDemo.run(source, destination, policy, diskBytes, mirrorMode, progress);
+            if (channel.opened()) {
+                ChannelDemo.Disk d = channel.disk();
+                log.accept(String.format("channel: source -> destination attested in %d ms (%s)", channel.handshakeMs(), channel.detail()));
+                log.accept(String.format("disk: %d MiB migrated (%s mirroring) in %d ms while the VM wrote %d MiB; %d MiB sent; "
+                        + "switchover pause %d ms", d.sizeBytes() >> 20, mirrorMode, d.migrationMs(), d.guestBytesWritten() >> 20,
+                        d.bytesSent() >> 20, d.switchoverPauseMs()));
+                log.accept("disk digests: source " + d.sourceDigest().substring(0, 16) + "… destination "
+                        + d.destinationDigest().substring(0, 16) + (d.sourceDigest().equals(d.destinationDigest()) ? "… (equal)" : "… DIFFER"));
+            } else {
+                log.accept("channel: " + channel.detail() + "; no disk block was sent");
+            }
             long total = (System.nanoTime() - start) / 1_000_000;
-            log.accept(accepted
-                    ? "RESULT: ACCEPTED both ways: source may migrate VMs to destination (" + total + " ms)"
-                    : "RESULT: REFUSED: no disk block or memory page would leave the source (" + total + " ms)");
-            return new Result(accepted && channel.opened() ? "attested" : "refused", accepted && channel.opened(),
-                    new Attestations(Side.of(onSource), Side.of(onDestination)), new Channel(channel.opened(), channel.detail(),
-                            channel.handshakeMs(), channel.bytesReceived()), policyFile.toString(), total);
+            boolean migrated = accepted && channel.opened() && channel.disk().sourceDigest().equals(channel.disk().destinationDigest());
+            log.accept(migrated
+                    ? "RESULT: MIGRATED: attested both ways, the disk arrived identical (" + total + " ms)"
+                    : "RESULT: REFUSED: no disk block or memory page left the source (" + total + " ms)");
+            return new Result(migrated ? "migrated" : "refused", migrated, new Attestations(Side.of(onSource), Side.of(onDestination)),
+                    new Channel(channel.opened(), channel.detail(), channel.handshakeMs()), channel.disk(),
+                    channel.disk() == null ? 0 : channel.disk().switchoverPauseMs(), channel.disk() == null ? 0 : channel.disk().bytesSent(),
+                    policyFile.toString(), total);
         }
     }
 

@@ -55,7 +55,8 @@ public final class ChunkService {
             }
             out.close();
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "replication stream from the source failed: " + e.getMessage());
+            // The migration's coordinator reports the failure; here it is only context.
+            LOG.log(Level.INFO, "replication stream from the source ended: " + e.getMessage());
             stream.reset("replication service stopped: " + e.getMessage());
         }
     }

@@ -131,10 +131,22 @@ public final class StreamChunkTransport implements ChunkTransport {
         }
     }
 
+    /** Half-closes the stream when all went well (the destination sees a clean end), resets it otherwise. */
     @Override
     public void close() {
+        boolean clean = failure == null && pending.isEmpty();
         fail(new IOException("transport closed"));
-        stream.reset("replication transport closed");
+        if (clean) {
+            try {
+                synchronized (out) {
+                    out.close();
+                }
+            } catch (IOException e) {
+                stream.reset("replication transport closed: " + e.getMessage());
+            }
+        } else {
+            stream.reset("replication transport closed");
+        }
         completions.shutdown();
     }
 
