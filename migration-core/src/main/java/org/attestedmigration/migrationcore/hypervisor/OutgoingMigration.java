@@ -23,7 +23,7 @@ public interface OutgoingMigration {
      * the last dirty pages, the CPU state and the digest, and closes the stream. MIGRATING → PAUSED.
      *
      * @throws MigrationAbortedException anything failed; the guest runs on the source again and
-     *     the hook's {@link PauseHook#resumedOnSource()} was called if its {@code paused()} ran
+     *     the hook's {@link PauseHook#resumedOnSource()} was called if its {@code paused()} was
      */
     StopAndCopyResult stopAndCopy(PauseHook hook) throws HypervisorException, InterruptedException;
 

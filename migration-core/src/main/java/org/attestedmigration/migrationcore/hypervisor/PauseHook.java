@@ -13,8 +13,9 @@ public interface PauseHook {
     void paused() throws Exception;
 
     /**
-     * The guest runs on the source again after {@link #paused()} succeeded (a later failure or an
-     * abort): undo what it paused, or the resumed guest would hang on its disk.
+     * The guest runs on the source again after {@link #paused()} was called (whether it returned
+     * or threw: it may have paused part of what it pauses), because of a failure or an abort:
+     * undo what it paused, or the resumed guest would hang on its disk. Must be idempotent.
      */
     default void resumedOnSource() {
     }

@@ -96,6 +96,11 @@ final class SimIncomingVm implements IncomingVm {
         }
     }
 
+    /** The digest of this host's memory and the received CPU state, hashed from scratch (tests). */
+    byte[] digestFromScratch() {
+        return MemoryDigest.of(memory.pageHashes(), received.cpu().encode());
+    }
+
     @Override
     public synchronized ResumeResult resume(HandoverToken token) throws HypervisorException {
         Objects.requireNonNull(token, "token");
