@@ -26,6 +26,10 @@ final class MemorySender {
         this.dirtyLog = memory.dirtyLog();
         this.writer = writer;
         this.pageHashes = new byte[memory.pageCount() * MemoryDigest.HASH];
+        // The dirty log outlives migrations: what an earlier, failed attempt sent is not at this destination.
+        for (int p = 0; p < memory.pageCount(); p++) {
+            dirtyLog.invalidate(p);
+        }
     }
 
     /**

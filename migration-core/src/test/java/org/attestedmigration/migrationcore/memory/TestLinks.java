@@ -20,11 +20,16 @@ final class TestLinks {
     }
 
     /** The two ends of a one-way link. */
-    record Link(OutputStream source, InputStream destination, AutoCloseable closer) implements AutoCloseable {
+    record Link(OutputStream source, InputStream destination, Closer closer) implements AutoCloseable {
         @Override
-        public void close() throws Exception {
+        public void close() throws IOException {
             closer.close();
         }
+    }
+
+    /** Closes both ends. */
+    interface Closer {
+        void close() throws IOException;
     }
 
     static Link loopback() throws IOException {
