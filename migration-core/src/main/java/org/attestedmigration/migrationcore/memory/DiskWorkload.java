@@ -13,7 +13,7 @@ final class DiskWorkload implements Runnable {
     private final int writeBytes;
     private final long slots;
     private long rng;
-    private long writes;
+    private volatile long writes;
     private volatile long failures;
 
     DiskWorkload(DiskWriter writer, int writeBytes, long diskSizeBytes, long rng, long writes) {
@@ -35,9 +35,9 @@ final class DiskWorkload implements Runnable {
         }
         try {
             writer.write(offset, data.array());
-            writes++;
+            writes = writes + 1; // one writer: the guest thread
         } catch (IOException | RuntimeException e) {
-            failures++;
+            failures = failures + 1;
         }
     }
 

@@ -9,7 +9,7 @@ final class MemoryWorkload implements Runnable {
     private final DirtyPattern pattern;
     private final int hotPages;
     private long rng;
-    private long pagesDirtied;
+    private volatile long pagesDirtied;
 
     MemoryWorkload(GuestMemory memory, DirtyPattern pattern, double hotSetFraction, long rng, long pagesDirtied) {
         this.memory = memory;
@@ -26,7 +26,7 @@ final class MemoryWorkload implements Runnable {
         boolean hot = pattern == DirtyPattern.HOT_SET && r % 10 != 0;
         int page = (int) ((r >>> 4) % (hot ? hotPages : memory.pageCount()));
         memory.store(page, (int) (r >>> 40), rng);
-        pagesDirtied++;
+        pagesDirtied = pagesDirtied + 1; // one writer: the guest thread
     }
 
     long rng() {

@@ -36,6 +36,7 @@ final class SimOutgoingMigration implements OutgoingMigration {
     /** Pause between keep-warm rounds once pre-copy ended and stop-and-copy was not yet asked for. */
     private static final long KEEP_WARM_MILLIS = 100;
     private static final Duration WORKER_EXIT_WAIT = Duration.ofSeconds(5);
+    private static final Duration ABORT_RECORD_WAIT = Duration.ofMillis(500);
 
     private final SimVm vm;
     private final MemoryMigrationSettings settings;
@@ -156,6 +157,8 @@ final class SimOutgoingMigration implements OutgoingMigration {
     }
 
     private void fail(Exception cause) {
+        // An abort interrupts this thread; the interrupt must not also break the ABORT record.
+        Thread.interrupted();
         String reason = abortReason != null ? abortReason : String.valueOf(cause.getMessage());
         if (watchdog.fired()) {
             reason = "the stream blocked for more than " + settings.ioTimeout() + " (" + reason + ")";
@@ -244,14 +247,18 @@ final class SimOutgoingMigration implements OutgoingMigration {
                 abortReason = reason;
             }
         }
-        if (worker.isAlive()) {
-            closeQuietly();
+        try {
+            // First let the worker stop between records and tell the destination why; only a
+            // worker stuck in a write needs its stream closed under it.
             worker.interrupt();
-            try {
+            worker.join(ABORT_RECORD_WAIT.toMillis());
+            if (worker.isAlive()) {
+                closeQuietly();
+                worker.interrupt();
                 worker.join(WORKER_EXIT_WAIT.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         resumeOnSource();
         MigrationAbortedException e = new MigrationAbortedException("memory migration of " + vm.spec().name() + " aborted: " + reason, null);

@@ -147,7 +147,8 @@ class FencingTest {
         assertTrue(executes(vm));
         assertThrows(MigrationAbortedException.class, () -> migration.stopAndCopy(PauseHook.NONE));
         ExecutionException e = assertThrows(ExecutionException.class, () -> received.get(10, TimeUnit.SECONDS));
-        assertInstanceOf(org.attestedmigration.migrationcore.hypervisor.HypervisorException.class, e.getCause());
+        assertInstanceOf(MigrationAbortedException.class, e.getCause(), "the ABORT record reached the destination");
+        assertTrue(e.getCause().getMessage().contains("operator"), e.getCause().getMessage());
         assertEquals(VmState.DESTROYED, incoming.state());
         // A new attempt from the same VM works, at the same epoch, with a fresh commitment.
         try (TestLinks.Link again = TestLinks.loopback()) {
