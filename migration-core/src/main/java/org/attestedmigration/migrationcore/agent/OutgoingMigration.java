@@ -1,0 +1,287 @@
+package org.attestedmigration.migrationcore.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+import org.attestedmigration.migrationcore.replication.ChunkTransport;
+import org.attestedmigration.migrationcore.replication.EmbeddedReplicator;
+import org.attestedmigration.migrationcore.replication.ReplicationException;
+import org.attestedmigration.migrationcore.replication.ReplicationJournal;
+import org.attestedmigration.migrationcore.replication.ReplicationProgress;
+import org.attestedmigration.migrationcore.replication.ReplicationSettings;
+import org.attestedmigration.migrationcore.replication.SwitchoverResult;
+import org.attestedmigration.migrationcore.transport.StreamChunkTransport;
+import org.attestedmigration.securechannel.AttestedSession;
+import org.attestedmigration.securechannel.handshake.AttestationRejectedException;
+import org.attestedmigration.securechannel.handshake.AttestedConnection;
+import org.attestedmigration.securechannel.handshake.AttestedEndpoint;
+import org.attestedmigration.securechannel.handshake.MigrationRole;
+import org.attestedmigration.securechannel.mux.ControlChannel;
+import org.attestedmigration.securechannel.mux.ErrorCode;
+import org.attestedmigration.securechannel.mux.MuxConfig;
+import org.attestedmigration.securechannel.mux.MuxStream;
+import org.attestedmigration.securechannel.mux.StreamKind;
+
+/**
+ * The source's half of a migration: attest the destination (a refusal ends it before any byte of
+ * the VM is sent), ask it to prepare, replicate the disk while the VM keeps writing, switch over
+ * with equal digests, have the destination take the VM over, and only then stop serving it here.
+ * Every failure before the switchover leaves the VM running here on its untouched disk.
+ */
+final class OutgoingMigration {
+    private static final Logger LOG = Logger.getLogger(OutgoingMigration.class.getName());
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT);
+    private static final Duration CONNECT = Duration.ofSeconds(90);
+    private static final Duration STEP = Duration.ofSeconds(30);
+    /** The destination hashes the whole disk before it answers. */
+    private static final Duration COMPLETE = Duration.ofMinutes(10);
+
+    private final AttestedEndpoint endpoint;
+    private final VmInventory inventory;
+    private final MigrationBoard board;
+    private final DataDirectory data;
+    private final ObjectMapper json = new ObjectMapper();
+
+    OutgoingMigration(AttestedEndpoint endpoint, VmInventory inventory, MigrationBoard board, DataDirectory data) {
+        this.endpoint = endpoint;
+        this.inventory = inventory;
+        this.board = board;
+        this.data = data;
+    }
+
+    /** Runs one migration to its end on the calling thread; never throws for a failed migration. */
+    MigrationOutcome run(MigrationRequest request, Consumer<MigrationProgress> listener) {
+        long start = System.nanoTime();
+        String peer = request.destination().toString();
+        ServedVm vm;
+        try {
+            vm = inventory.claim(request.vm());
+        } catch (IllegalStateException e) {
+            return MigrationOutcome.failure(MigrationOutcome.Result.INVALID, request.vm(), peer, e.getMessage(), List.of(), 0, 0);
+        }
+        String key = board.begin(vm.name(), "outgoing", peer, vm.image().size());
+        Attempt attempt = new Attempt(request, vm, start, p -> {
+            board.update(key, p);
+            listener.accept(p);
+        });
+        MigrationOutcome outcome = null;
+        try {
+            outcome = attempt.run();
+            return outcome;
+        } catch (RuntimeException e) {
+            outcome = attempt.outcome(MigrationOutcome.Result.ABORTED, "internal error: " + e, List.of());
+            LOG.log(java.util.logging.Level.SEVERE, "migration of " + vm.name() + " failed", e);
+            return outcome;
+        } finally {
+            board.end(key);
+            // An in-doubt VM stays claimed: paused here, possibly running there; an operator decides.
+            if (outcome == null || (outcome.result() != MigrationOutcome.Result.MIGRATED && outcome.result() != MigrationOutcome.Result.IN_DOUBT)) {
+                inventory.release(vm.name());
+            }
+        }
+    }
+
+    /** One migration's state, so the steps can share it without long parameter lists. */
+    private final class Attempt {
+        private final MigrationRequest request;
+        private final ServedVm vm;
+        private final long start;
+        private final long size;
+        private final Consumer<MigrationProgress> progress;
+        private long bytesSent;
+
+        Attempt(MigrationRequest request, ServedVm vm, long start, Consumer<MigrationProgress> progress) {
+            this.request = request;
+            this.vm = vm;
+            this.start = start;
+            this.size = vm.image().size();
+            this.progress = progress;
+        }
+
+        MigrationOutcome run() {
+            HostPort to = request.destination();
+            progress.accept(MigrationProgress.phase("connecting", size, "attesting " + to));
+            AttestedConnection connection;
+            try {
+                connection = endpoint.connect(to.host(), to.port(), MigrationRole.SOURCE).get(CONNECT.toSeconds(), TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                return notConnected(e.getCause());
+            } catch (TimeoutException e) {
+                return outcome(MigrationOutcome.Result.ABORTED, "the attested handshake with " + to + " timed out", List.of());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return outcome(MigrationOutcome.Result.ABORTED, "interrupted while connecting", List.of());
+            }
+            LOG.info("verdict on " + connection.peerHost() + " (" + to + ") as destination of " + vm.name() + ": "
+                    + connection.localVerdict().decision() + "; its verdict on us: " + connection.peerVerdict().decision());
+            try (AttestedSession session = AttestedSession.start(connection, MuxConfig.defaults(),
+                    in -> in.reject(ErrorCode.NOT_ALLOWED, "a migration source accepts no streams")).get(STEP.toSeconds(), TimeUnit.SECONDS)) {
+                return migrate(session, connection.peerHost());
+            } catch (ExecutionException | TimeoutException e) {
+                return outcome(MigrationOutcome.Result.ABORTED, "the session with " + to + " failed: " + message(e), List.of());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return outcome(MigrationOutcome.Result.ABORTED, "interrupted", List.of());
+            }
+        }
+
+        private MigrationOutcome notConnected(Throwable cause) {
+            if (cause instanceof AttestationRejectedException rejected) {
+                String who = rejected.rejectedBy() == AttestationRejectedException.RejectedBy.LOCAL
+                        ? "this host rejected the destination " + rejected.peerHost()
+                        : "the destination " + rejected.peerHost() + " rejected this host";
+                LOG.warning("migration of " + vm.name() + " to " + request.destination() + " REFUSED at " + rejected.step() + ": " + who
+                        + ": " + rejected.verdict().reasons());
+                return outcome(MigrationOutcome.Result.REFUSED, "refused by attestation: " + who + " at " + rejected.step(),
+                        rejected.verdict().reasons());
+            }
+            LOG.warning("migration of " + vm.name() + " to " + request.destination() + ": no attested connection: " + message(cause));
+            return outcome(MigrationOutcome.Result.ABORTED, "no attested connection to " + request.destination() + ": " + message(cause),
+                    List.of());
+        }
+
+        private MigrationOutcome migrate(AttestedSession session, String peerHost) throws InterruptedException, ExecutionException,
+                TimeoutException {
+            ControlChannel control = new ControlChannel(json).openOn(session.streams()).get(STEP.toSeconds(), TimeUnit.SECONDS);
+            progress.accept(MigrationProgress.phase("preparing", size, peerHost + " prepares an empty disk"));
+            try {
+                await(control.request(PeerProtocol.BEGIN, Map.of("vm", vm.name(), "sizeBytes", size, "chunkSize", ServedVm.CHUNK_SIZE)),
+                        STEP);
+            } catch (ExecutionException e) {
+                return outcome(MigrationOutcome.Result.ABORTED, peerHost + " declined the migration: " + message(e), List.of());
+            }
+            MuxStream stream = session.streams().open(StreamKind.BYTES, Map.of(PeerProtocol.DISK, vm.name()))
+                    .get(STEP.toSeconds(), TimeUnit.SECONDS);
+            ReplicationJournal journal = new ReplicationJournal(data.outgoingJournal(vm.name()));
+            SwitchoverResult result;
+            ChunkTransport transport = RateLimitedTransport.limit(new StreamChunkTransport(stream), request.maxBandwidthBytesPerSecond());
+            try (EmbeddedReplicator replicator = new EmbeddedReplicator(vm.image(), vm.hook(), transport, journal, settings(),
+                    this::replicationProgress)) {
+                replicator.converge();
+                result = replicator.switchover();
+            } catch (ReplicationException e) {
+                transport.close();
+                abortQuietly(control, e.getMessage());
+                deleteQuietly(journal);
+                LOG.warning("migration of " + vm.name() + " to " + peerHost + " aborted in " + e.phase() + ", still running here: "
+                        + e.getMessage());
+                return outcome(MigrationOutcome.Result.ABORTED, "replication failed during " + e.phase().name().toLowerCase(Locale.ROOT)
+                        + ": " + e.getMessage() + "; the VM keeps running on this host", List.of());
+            }
+            // The destination's disk service ends when it sees this clean end of stream.
+            transport.close();
+            bytesSent = result.bytesSent();
+            return handOver(session, control, peerHost, result, journal);
+        }
+
+        /** After switchover: the VM's writes are paused here; the destination verifies and serves, then this host lets go. */
+        private MigrationOutcome handOver(AttestedSession session, ControlChannel control, String peerHost, SwitchoverResult result,
+                ReplicationJournal journal) throws InterruptedException {
+            String digest = HexFormat.of().formatHex(result.root());
+            progress.accept(new MigrationProgress("completing", size, size, 0, peerHost + " verifies the disk and takes the VM over"));
+            JsonNode answer;
+            try {
+                answer = await(control.request(PeerProtocol.COMPLETE, Map.of("vm", vm.name(), "digest", digest)), COMPLETE);
+            } catch (ExecutionException | TimeoutException e) {
+                if (e instanceof ExecutionException && session.streams().isOpen()) {
+                    // The destination answered no: it does not serve the VM, so this host safely resumes it.
+                    vm.hook().gate().resume();
+                    deleteQuietly(journal);
+                    LOG.warning("migration of " + vm.name() + ": " + peerHost + " declined to take over, resumed here: " + message(e));
+                    return outcome(MigrationOutcome.Result.ABORTED, peerHost + " declined to take the VM over: " + message(e)
+                            + "; the VM resumed on this host", List.of());
+                }
+                LOG.severe("migration of " + vm.name() + ": the answer of " + peerHost + " was lost after switchover; the VM stays paused here");
+                return outcome(MigrationOutcome.Result.IN_DOUBT, "switchover done but the answer of " + peerHost + " was lost (" + message(e)
+                        + "); the VM is paused on this host: check where it runs before resuming it", List.of());
+            }
+            progress.accept(new MigrationProgress("detaching", size, size, 0, "this host stops serving " + vm.name()));
+            String kept;
+            try {
+                kept = detach(journal);
+            } catch (IOException e) {
+                LOG.warning("migration of " + vm.name() + " done, but detaching here failed: " + e.getMessage());
+                kept = vm.disk() + " (not renamed: " + e.getMessage() + ")";
+            }
+            long total = (System.nanoTime() - start) / 1_000_000;
+            LOG.info("migration of " + vm.name() + " to " + peerHost + " completed in " + total + " ms; the disk is kept as " + kept);
+            return new MigrationOutcome(MigrationOutcome.Result.MIGRATED, vm.name(), request.destination().toString(),
+                    "migrated to " + peerHost + "; this host's copy is kept as " + kept, List.of(), digest,
+                    answer.path("digest").asText(), result.bytesSent(), result.pausedFor().toMillis(), total);
+        }
+
+        /** Stops serving the VM here and renames its disk so that nothing serves it again by mistake. */
+        private String detach(ReplicationJournal journal) throws IOException {
+            inventory.detach(vm.name());
+            deleteQuietly(journal);
+            Path disk = vm.disk();
+            Path kept = disk.resolveSibling(disk.getFileName() + ".migrated-" + STAMP.format(ZonedDateTime.now(ZoneOffset.UTC)));
+            Files.move(disk, kept);
+            return kept.toString();
+        }
+
+        private void replicationProgress(ReplicationProgress p) {
+            bytesSent = p.bytesSent();
+            String detail = p.dirtyChunks() + " dirty chunks" + (p.round() > 0 ? ", round " + p.round() : "")
+                    + (p.writeLimitBytesPerSecond() > 0 ? ", guest writes limited to " + p.writeLimitBytesPerSecond() / 1000 + " kB/s" : "");
+            progress.accept(new MigrationProgress(p.phase().name().toLowerCase(Locale.ROOT), Math.min(p.bytesSent(), size), size,
+                    p.bytesPerSecond(), detail));
+        }
+
+        private ReplicationSettings settings() {
+            return ReplicationSettings.defaults(request.mode()).withConvergence(8L << 20, Duration.ofSeconds(30), true);
+        }
+
+        private void abortQuietly(ControlChannel control, String reason) {
+            try {
+                await(control.request(PeerProtocol.ABORT, Map.of("vm", vm.name(), "reason", String.valueOf(reason))), STEP);
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.info("the destination did not confirm the abort (it discards the disk when the session ends): " + message(e));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        MigrationOutcome outcome(MigrationOutcome.Result result, String message, List<String> reasons) {
+            return MigrationOutcome.failure(result, vm.name(), request.destination().toString(), message, reasons, bytesSent,
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> future, Duration timeout) throws ExecutionException, TimeoutException,
+            InterruptedException {
+        return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static void deleteQuietly(ReplicationJournal journal) {
+        try {
+            journal.delete();
+        } catch (IOException e) {
+            LOG.info("could not delete " + journal.file() + ": " + e.getMessage());
+        }
+    }
+
+    private static String message(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof ExecutionException || c instanceof java.util.concurrent.CompletionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+    }
+}

@@ -1,0 +1,103 @@
+package org.attestedmigration.migrationcore.agent;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The VMs this agent serves, and the fence around them: a VM is served by one agent at a time, so
+ * it is added only once its disk is in place here and removed only after its switchover elsewhere
+ * succeeded; one outgoing migration per VM at a time.
+ */
+final class VmInventory {
+    private final DataDirectory data;
+    private final Map<String, ServedVm> served = new TreeMap<>();
+    private final Map<String, Boolean> migrating = new TreeMap<>();
+
+    VmInventory(DataDirectory data) {
+        this.data = data;
+    }
+
+    /** Starts serving {@code disk} as VM {@code name}. */
+    synchronized ServedVm serve(String name, Path disk) throws IOException {
+        if (served.containsKey(name)) {
+            throw new IllegalStateException("VM " + name + " is already served here");
+        }
+        ServedVm vm = ServedVm.serve(name, disk, data.socket(name));
+        served.put(name, vm);
+        return vm;
+    }
+
+    synchronized boolean isServed(String name) {
+        return served.containsKey(name);
+    }
+
+    /**
+     * Marks {@code name} as migrating out.
+     *
+     * @throws IllegalStateException if it is not served here or already migrating
+     */
+    synchronized ServedVm claim(String name) {
+        ServedVm vm = served.get(name);
+        if (vm == null) {
+            throw new IllegalStateException("VM " + name + " is not served by this agent");
+        }
+        if (migrating.containsKey(name)) {
+            throw new IllegalStateException("VM " + name + " is already migrating");
+        }
+        migrating.put(name, Boolean.TRUE);
+        return vm;
+    }
+
+    /** The migration of {@code name} ended without switchover: it keeps running here. */
+    synchronized void release(String name) {
+        migrating.remove(name);
+    }
+
+    /** Stops serving {@code name} (its switchover elsewhere succeeded); the image file stays. */
+    ServedVm detach(String name) throws IOException {
+        ServedVm vm;
+        synchronized (this) {
+            vm = served.remove(name);
+            migrating.remove(name);
+        }
+        if (vm != null) {
+            vm.close();
+        }
+        return vm;
+    }
+
+    synchronized Optional<ServedVm> find(String name) {
+        return Optional.ofNullable(served.get(name));
+    }
+
+    synchronized List<VmStatus> status() {
+        List<VmStatus> list = new ArrayList<>();
+        for (ServedVm vm : served.values()) {
+            list.add(new VmStatus(vm.name(), migrating.containsKey(vm.name()) ? "migrating" : "running", vm.disk().toString(),
+                    vm.socket().toString(), vm.image().size()));
+        }
+        return list;
+    }
+
+    /** Stops serving every VM (agent shutdown); the images stay. */
+    void closeAll() {
+        List<ServedVm> all;
+        synchronized (this) {
+            all = new ArrayList<>(served.values());
+            served.clear();
+            migrating.clear();
+        }
+        for (ServedVm vm : all) {
+            try {
+                vm.close();
+            } catch (IOException e) {
+                java.util.logging.Logger.getLogger(VmInventory.class.getName()).warning("closing " + vm.name() + ": " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package org.attestedmigration.migrationcore.agent;
+
+/**
+ * A VM this agent serves, for {@code status}.
+ *
+ * @param name   the VM
+ * @param state  {@code running}, or {@code migrating} while an outgoing migration runs
+ * @param disk   its raw image
+ * @param socket the NBD socket its disk is served on
+ * @param sizeBytes the disk's size
+ */
+public record VmStatus(String name, String state, String disk, String socket, long sizeBytes) {
+}

@@ -1,0 +1,65 @@
+package org.attestedmigration.migrationcore.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AgentConfigReaderTest {
+    private static final Path BASE = Path.of("/etc/am");
+    private static final String MINIMAL = "host: source\ntpm: swtpm://127.0.0.1:2321\neventLog: eventlog.bin\npolicy: policy.yaml\n"
+            + "administratorKeys: [admin.pub, /keys/second.pub]\ndataDirectory: /var/lib/am\nlisten: 127.0.0.1:7443\n";
+
+    @Test
+    void readsEveryFieldAndResolvesRelativePathsAgainstTheFile() throws Exception {
+        AgentConfig c = AgentConfigReader.parse(MINIMAL + "vms:\n  web-1: disks/web-1.raw\n", BASE);
+        assertEquals("source", c.hostName());
+        assertEquals("swtpm://127.0.0.1:2321", c.tpm().toString());
+        assertEquals(Path.of("/etc/am/eventlog.bin"), c.eventLog());
+        assertEquals(Path.of("/etc/am/policy.yaml"), c.policy());
+        assertEquals(List.of(Path.of("/etc/am/admin.pub"), Path.of("/keys/second.pub")), c.administratorKeys());
+        assertEquals(new HostPort("127.0.0.1", 7443), c.listen());
+        assertEquals(Path.of("/var/lib/am/admin.sock"), c.adminSocket(), "the admin socket defaults to the data directory");
+        assertEquals(Map.of("web-1", Path.of("/etc/am/disks/web-1.raw")), c.vms());
+    }
+
+    @Test
+    void vmsAndAdminSocketAreOptional() throws Exception {
+        AgentConfig c = AgentConfigReader.parse(MINIMAL + "adminSocket: /run/am.sock\n", BASE);
+        assertEquals(Map.of(), c.vms());
+        assertEquals(Path.of("/run/am.sock"), c.adminSocket());
+    }
+
+    @Test
+    void unknownKeyIsNamed() {
+        var e = assertThrows(AgentConfigException.class, () -> AgentConfigReader.parse(MINIMAL + "listn: x\n", BASE));
+        assertTrue(e.getMessage().contains("key 'listn': unknown key"), e.getMessage());
+    }
+
+    @Test
+    void missingKeyIsNamed() {
+        var e = assertThrows(AgentConfigException.class,
+                () -> AgentConfigReader.parse(MINIMAL.replace("policy: policy.yaml\n", ""), BASE));
+        assertTrue(e.getMessage().contains("key 'policy': missing"), e.getMessage());
+    }
+
+    @Test
+    void wrongValuesAreNamed() {
+        assertMessage(MINIMAL.replace("127.0.0.1:7443", "7443"), "key 'listen'");
+        assertMessage(MINIMAL.replace("swtpm://127.0.0.1:2321", "tpm0"), "key 'tpm'");
+        assertMessage(MINIMAL.replace("[admin.pub, /keys/second.pub]", "admin.pub"), "key 'administratorKeys'");
+        assertMessage(MINIMAL + "vms:\n  ../evil: x.raw\n", "key 'vms.../evil'");
+        assertMessage(MINIMAL + "vms: [a]\n", "key 'vms'");
+        assertMessage(MINIMAL + "host: again\n", "not valid YAML");
+        assertMessage("", "empty");
+    }
+
+    private static void assertMessage(String yaml, String expected) {
+        var e = assertThrows(AgentConfigException.class, () -> AgentConfigReader.parse(yaml, BASE));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+}

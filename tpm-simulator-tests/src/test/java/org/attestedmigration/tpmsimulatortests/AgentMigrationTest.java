@@ -1,0 +1,290 @@
+package org.attestedmigration.tpmsimulatortests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.attestedmigration.attestation.swtpm.EmulatedHost;
+import org.attestedmigration.attestation.txt.SampleLaunch;
+import org.attestedmigration.cli.demo.Demo;
+import org.attestedmigration.migrationcore.agent.Agent;
+import org.attestedmigration.migrationcore.agent.AgentConfigReader;
+import org.attestedmigration.migrationcore.agent.ServedVm;
+import org.attestedmigration.migrationcore.disk.ChunkLayout;
+import org.attestedmigration.migrationcore.disk.DigestTree;
+import org.attestedmigration.migrationcore.disk.DiskImage;
+import org.attestedmigration.policy.AdministratorKeys;
+import org.attestedmigration.policy.Policy;
+import org.attestedmigration.policy.PolicySignature;
+import org.attestedmigration.policy.PolicyWriter;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two agents on loopback, each with its own swtpm, data directory and configuration file, under
+ * one signed policy: a VM's disk, written to through its NBD export all along, migrates through
+ * {@code attested-migrate migrate}; a destination that booted an unapproved Xen is refused before
+ * anything is sent; a wrong configuration is explained.
+ */
+class AgentMigrationTest {
+    private static final int MIB = 1024 * 1024;
+    private static final String VM = "vm1";
+    private final ObjectMapper json = new ObjectMapper();
+    @TempDir
+    Path dir;
+
+    @Test
+    void vmWrittenDuringMigrationMovesToTheDestination() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-io")), "qemu-io not installed");
+        try (EmulatedHost source = EmulatedHost.boot("source", dir.resolve("source-host"), SampleLaunch.trusted().components());
+                EmulatedHost destination = EmulatedHost.boot("destination", dir.resolve("destination-host"),
+                        SampleLaunch.trusted().components())) {
+            Path disk = vmDisk(48L * MIB);
+            signedPolicy(Demo.enrollPair(source, destination));
+            try (Agent src = Agent.start(AgentConfigReader.read(config(source, "src-data", disk)), Set.of());
+                    Agent dst = Agent.start(AgentConfigReader.read(config(destination, "dst-data", null)), Set.of())) {
+                Path srcSocket = dir.resolve("src-data/vms/" + VM + ".sock");
+                assertTrue(Files.exists(srcSocket), "the source serves the VM's disk over NBD");
+                assertEquals(List.of(VM), vmNames(status(src)), "the source serves the VM");
+                assertEquals(List.of(), vmNames(status(dst)), "the destination serves nothing yet");
+
+                AtomicBoolean stop = new AtomicBoolean();
+                AtomicInteger writes = new AtomicInteger();
+                Thread writer = qemuWriter(srcSocket, stop, writes);
+                AtomicBoolean sawOutgoing = new AtomicBoolean();
+                Thread watcher = statusWatcher(src, stop, sawOutgoing);
+                try {
+                    waitFor(() -> writes.get() > 0, "the VM's first write through NBD");
+                    Cli.Run run = Cli.run("migrate", "--agent-socket", src.adminSocket().toString(), "--vm", VM, "--to",
+                            "127.0.0.1:" + dst.listenAddress().getPort(), "--max-bandwidth", "24M", "--json");
+                    run.assertExit(0).assertNoStackTrace();
+                    JsonNode outcome = lastLine(run.out());
+                    assertEquals("MIGRATED", outcome.path("result").asText(), run.describe());
+                    assertEquals(outcome.path("sourceDigest").asText(), outcome.path("destinationDigest").asText(), run.describe());
+                    assertTrue(run.out().contains("\"phase\":\"mirroring\""), "progress lines name the phases: " + run.describe());
+                    assertTrue(writes.get() > 1, "the VM kept writing during the migration");
+
+                    // Fencing: the source let go of the VM, the destination serves it, from a disk equal to the source's at switchover.
+                    assertFalse(Files.exists(srcSocket), "the source no longer serves the disk");
+                    assertFalse(Files.exists(disk), "the source's disk was renamed");
+                    Path kept;
+                    try (Stream<Path> files = Files.list(disk.getParent())) {
+                        kept = files.filter(p -> p.getFileName().toString().startsWith(VM + ".raw.migrated-")).findFirst().orElseThrow();
+                    }
+                    Path arrived = dir.resolve("dst-data/vms/" + VM + ".raw");
+                    assertTrue(Files.exists(dir.resolve("dst-data/vms/" + VM + ".sock")), "the destination serves the disk");
+                    assertEquals(outcome.path("sourceDigest").asText(), digest(arrived));
+                    assertEquals(-1, Files.mismatch(kept, arrived), "the destination's disk equals the source's at switchover");
+                    try (Stream<Path> incoming = Files.list(dir.resolve("dst-data/incoming"))) {
+                        assertEquals(0, incoming.count(), "nothing left in the destination's incoming directory");
+                    }
+                    assertTrue(sawOutgoing.get(), "status showed the migration in flight");
+
+                    assertEquals(List.of(), vmNames(status(src)), "status: the source serves no VM");
+                    JsonNode dstStatus = status(dst);
+                    assertEquals(List.of(VM), vmNames(dstStatus), "status: the destination serves the VM");
+                    assertEquals("running", dstStatus.path("vms").get(0).path("state").asText());
+                    assertEquals(0, dstStatus.path("migrations").size(), "no migration in flight any more");
+                } finally {
+                    stop.set(true);
+                    writer.join(30_000);
+                    watcher.join(10_000);
+                }
+                Cli.Run text = Cli.run("status", "--agent-socket", dst.adminSocket().toString()).assertExit(0);
+                assertTrue(text.out().contains(VM) && text.out().contains("running"), text.describe());
+            }
+        }
+    }
+
+    @Test
+    void destinationWithUnapprovedXenIsRefusedAndNothingIsSent() throws Exception {
+        try (EmulatedHost source = EmulatedHost.boot("source", dir.resolve("source-host"), SampleLaunch.trusted().components());
+                EmulatedHost destination = EmulatedHost.boot("destination", dir.resolve("destination-host"),
+                        SampleLaunch.trusted().withHypervisor("xen-4.18.0").components())) {
+            Path disk = vmDisk(32L * MIB);
+            String before = digest(disk);
+            signedPolicy(Demo.enrollPair(source, destination));
+            try (Agent src = Agent.start(AgentConfigReader.read(config(source, "src-data", disk)), Set.of());
+                    Agent dst = Agent.start(AgentConfigReader.read(config(destination, "dst-data", null)), Set.of())) {
+                Cli.Run run = Cli.run("migrate", "--agent-socket", src.adminSocket().toString(), "--vm", VM, "--to",
+                        "127.0.0.1:" + dst.listenAddress().getPort());
+                run.assertExit(1).assertNoStackTrace();
+                assertTrue(run.out().contains("REFUSED") && run.out().contains("launch.hypervisor"), run.describe());
+                try (Stream<Path> incoming = Files.list(dir.resolve("dst-data/incoming"))) {
+                    assertEquals(0, incoming.count(), "the destination received nothing");
+                }
+                assertEquals(List.of(VM), vmNames(status(src)), "the source still serves the VM");
+                assertEquals("running", status(src).path("vms").get(0).path("state").asText());
+                assertTrue(Files.exists(dir.resolve("src-data/vms/" + VM + ".sock")));
+                assertEquals(List.of(), vmNames(status(dst)));
+                assertEquals(before, digest(disk), "the source's disk is untouched");
+            }
+        }
+    }
+
+    @Test
+    void badConfigurationIsExplainedWithoutAStackTrace() throws Exception {
+        Path unknown = dir.resolve("unknown.yaml");
+        Files.writeString(unknown, "host: a\ntpm: swtpm://127.0.0.1:1\neventLog: e\npolicy: p\nadministratorKeys: [k]\n"
+                + "dataDirectory: d\nlisten: 127.0.0.1:0\npolcy: typo\n");
+        Cli.Run run = Cli.run("agent", "--config", unknown.toString()).assertExit(2).assertNoStackTrace();
+        assertTrue(run.err().contains("'polcy'") && run.err().contains("unknown key"), run.describe());
+
+        Path missing = dir.resolve("missing.yaml");
+        Files.writeString(missing, "host: a\ntpm: swtpm://127.0.0.1:1\neventLog: e\nadministratorKeys: [k]\ndataDirectory: d\nlisten: 127.0.0.1:0\n");
+        run = Cli.run("agent", "--config", missing.toString()).assertExit(2).assertNoStackTrace();
+        assertTrue(run.err().contains("'policy'") && run.err().contains("missing"), run.describe());
+
+        run = Cli.run("agent", "--config", dir.resolve("nowhere.yaml").toString()).assertExit(2).assertNoStackTrace();
+        assertTrue(run.err().contains("no such file"), run.describe());
+
+        run = Cli.run("migrate", "--agent-socket", dir.resolve("none.sock").toString(), "--vm", VM, "--to", "127.0.0.1:1")
+                .assertExit(2).assertNoStackTrace();
+        assertTrue(run.err().contains("no agent socket"), run.describe());
+    }
+
+    /** A disk with content: a pseudo-random megabyte, varied per megabyte. */
+    private Path vmDisk(long size) throws IOException {
+        Path file = dir.resolve("vms/" + VM + ".raw");
+        Files.createDirectories(file.getParent());
+        byte[] block = new byte[MIB];
+        new Random(7).nextBytes(block);
+        try (DiskImage image = DiskImage.create(file, size)) {
+            for (long off = 0; off < size; off += MIB) {
+                block[0] = (byte) (off >> 20);
+                image.write(off, ByteBuffer.wrap(block));
+            }
+        }
+        return file;
+    }
+
+    /** The administrator's part, as {@code Demo} does it: write the policy, sign it, publish the public key. */
+    private void signedPolicy(Policy policy) throws Exception {
+        byte[] bytes = PolicyWriter.toYaml(policy).getBytes(StandardCharsets.UTF_8);
+        Files.write(dir.resolve("policy.yaml"), bytes);
+        KeyPair admin = AdministratorKeys.generate();
+        AdministratorKeys.write(admin, dir.resolve("admin.key"), dir.resolve("admin.pub"));
+        Files.writeString(dir.resolve("policy.yaml.sig"), PolicySignature.sign(bytes, admin.getPrivate(), admin.getPublic()).toJson(bytes));
+    }
+
+    /** An agent's configuration file, with relative paths as an operator would write them next to the files. */
+    private Path config(EmulatedHost host, String dataDir, Path vmDisk) throws IOException {
+        String text = "host: " + host.name() + "\n"
+                + "tpm: " + host.tpmUri() + "\n"
+                + "eventLog: " + host.directory().resolve(EmulatedHost.EVENT_LOG_FILE) + "\n"
+                + "policy: policy.yaml\n"
+                + "administratorKeys:\n  - admin.pub\n"
+                + "dataDirectory: " + dataDir + "\n"
+                + "listen: 127.0.0.1:0\n"
+                + (vmDisk == null ? "" : "vms:\n  " + VM + ": " + dir.relativize(vmDisk) + "\n");
+        Path file = dir.resolve(host.name() + "-agent.yaml");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    private JsonNode status(Agent agent) throws IOException {
+        Cli.Run run = Cli.run("status", "--agent-socket", agent.adminSocket().toString(), "--json").assertExit(0);
+        return json.readTree(run.out());
+    }
+
+    private static List<String> vmNames(JsonNode status) {
+        return Stream.of(status.path("vms")).flatMap(vms -> java.util.stream.StreamSupport.stream(vms.spliterator(), false))
+                .map(vm -> vm.path("name").asText()).toList();
+    }
+
+    private JsonNode lastLine(String out) throws IOException {
+        String[] lines = out.strip().split("\n");
+        return json.readTree(lines[lines.length - 1]);
+    }
+
+    private static String digest(Path file) throws IOException {
+        try (DiskImage image = DiskImage.open(file, true)) {
+            return HexFormat.of().formatHex(DigestTree.compute(image, new ChunkLayout(image.size(), ServedVm.CHUNK_SIZE)).root());
+        }
+    }
+
+    /**
+     * The VM: qemu-io writes 64 KiB patterns through the NBD export until stopped or until the
+     * export goes away (the source detached after the switchover).
+     */
+    private static Thread qemuWriter(Path socket, AtomicBoolean stop, AtomicInteger writes) {
+        Thread t = new Thread(() -> {
+            Random r = new Random(5);
+            while (!stop.get()) {
+                long off = 65536L * r.nextInt(32 * 16);
+                try {
+                    Process p = new ProcessBuilder("qemu-io", "-f", "raw", "nbd+unix:///vda?socket=" + socket, "-c",
+                            "write -P " + (1 + r.nextInt(250)) + " " + off + " 64k", "-c", "write -P 0x33 " + (off + 65536 * 7) + " 4k")
+                            .redirectErrorStream(true).start();
+                    p.getInputStream().readAllBytes();
+                    if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                        return;
+                    }
+                    if (p.exitValue() != 0) {
+                        return;
+                    }
+                    writes.incrementAndGet();
+                } catch (IOException e) {
+                    return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }, "vm-qemu-io");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private Thread statusWatcher(Agent agent, AtomicBoolean stop, AtomicBoolean sawOutgoing) {
+        Thread t = new Thread(() -> {
+            while (!stop.get() && !sawOutgoing.get()) {
+                try {
+                    JsonNode s = status(agent);
+                    for (JsonNode m : s.path("migrations")) {
+                        if ("outgoing".equals(m.path("direction").asText()) && VM.equals(m.path("vm").asText())) {
+                            sawOutgoing.set(true);
+                        }
+                    }
+                    Thread.sleep(100);
+                } catch (IOException | RuntimeException e) {
+                    return;
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "status-watcher");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+}
