@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.attestedmigration.attestation.Tpm;
 import org.attestedmigration.attestation.swtpm.EmulatedHost;
 import org.attestedmigration.attestation.txt.SampleLaunch;
@@ -24,6 +21,7 @@ import org.attestedmigration.migrationcore.nbd.NbdExport;
 import org.attestedmigration.migrationcore.nbd.NbdServer;
 import org.attestedmigration.migrationcore.replication.ChunkReceiver;
 import org.attestedmigration.migrationcore.replication.EmbeddedReplicator;
+import org.attestedmigration.migrationcore.replication.GuestWriteLoad;
 import org.attestedmigration.migrationcore.replication.MirrorMode;
 import org.attestedmigration.migrationcore.replication.ReplicationJournal;
 import org.attestedmigration.migrationcore.replication.ReplicationSettings;
@@ -85,10 +83,8 @@ class DiskOverAttestedChannelTest {
                 try (AttestedSession session = AttestedSession.start(connection, MuxConfig.defaults(),
                         in -> in.reject(ErrorCode.NOT_ALLOWED, "no streams to the source")).get(10, TimeUnit.SECONDS)) {
                     MuxStream diskStream = session.streams().open(StreamKind.BYTES, Map.of("disk", "vda")).get(10, TimeUnit.SECONDS);
-                    AtomicBoolean stop = new AtomicBoolean();
-                    AtomicLong written = new AtomicLong();
-                    Thread vm = vmWriter(sourceDisk, hook, stop, written);
-                    try (EmbeddedReplicator replicator = new EmbeddedReplicator(sourceDisk, hook, new StreamChunkTransport(diskStream),
+                    try (GuestWriteLoad vm = GuestWriteLoad.start(sourceDisk, hook, 16, 1, 11);
+                            EmbeddedReplicator replicator = new EmbeddedReplicator(sourceDisk, hook, new StreamChunkTransport(diskStream),
                             new ReplicationJournal(dir.resolve("src.journal")), ReplicationSettings.defaults(mode)
                                     .withConvergence(4L * MIB, java.time.Duration.ofSeconds(20), true), progress -> { })) {
                         replicator.converge();
@@ -100,41 +96,11 @@ class DiskOverAttestedChannelTest {
                         assertArrayEquals(result.root(), DigestTree.compute(destinationDisk, layout).root());
                         assertEquals(-1, Files.mismatch(dir.resolve("vm-disk.raw"), dir.resolve("migrated.raw")),
                                 "the destination disk equals the source byte for byte");
-                        assertTrue(written.get() > 0, "the VM really wrote during the migration");
-                        stop.set(true);
-                        hook.gate().resume();
-                        vm.join(10_000);
+                        assertTrue(vm.bytesWritten() > 0, "the VM really wrote during the migration");
                     }
                 }
             }
         }
-    }
-
-    /** Random 4–64 KiB writes through the same path the NBD export uses, until stopped. */
-    private static Thread vmWriter(DiskImage disk, ReplicationWriteHook hook, AtomicBoolean stop, AtomicLong written) {
-        Thread t = new Thread(() -> {
-            Random r = new Random(11);
-            while (!stop.get()) {
-                byte[] b = new byte[4096 * (1 + r.nextInt(16))];
-                r.nextBytes(b);
-                long off = 4096L * r.nextInt((int) ((disk.size() - b.length) / 4096));
-                try {
-                    hook.beforeWrite(off, b.length);
-                    try {
-                        disk.write(off, ByteBuffer.wrap(b));
-                    } finally {
-                        hook.afterWrite(off, b.length).toCompletableFuture().get();
-                    }
-                    written.addAndGet(b.length);
-                    Thread.sleep(1);
-                } catch (Exception e) {
-                    return;
-                }
-            }
-        }, "vm-writer");
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 
     private static void qemuIoWrite(Path socket, long offset) throws Exception {

@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.attestedmigration.attestation.Tpm;
 import org.attestedmigration.attestation.swtpm.EmulatedHost;
 import org.attestedmigration.cli.ProgressPrinter;
@@ -21,6 +19,7 @@ import org.attestedmigration.migrationcore.nbd.NbdExport;
 import org.attestedmigration.migrationcore.nbd.NbdServer;
 import org.attestedmigration.migrationcore.replication.ChunkReceiver;
 import org.attestedmigration.migrationcore.replication.EmbeddedReplicator;
+import org.attestedmigration.migrationcore.replication.GuestWriteLoad;
 import org.attestedmigration.migrationcore.replication.MirrorMode;
 import org.attestedmigration.migrationcore.replication.ReplicationJournal;
 import org.attestedmigration.migrationcore.replication.ReplicationSettings;
@@ -106,9 +105,7 @@ final class ChannelDemo {
 
     private static Disk migrateDisk(DiskImage sourceDisk, DiskImage destinationDisk, ReplicationWriteHook hook, MuxStream stream,
             MirrorMode mode, Path dir, ProgressPrinter progress) throws Exception {
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicLong guestWrites = new AtomicLong();
-        Thread guest = guestWriter(sourceDisk, hook, stop, guestWrites);
+        GuestWriteLoad guest = GuestWriteLoad.start(sourceDisk, hook, 4, 2, 2);
         long size = sourceDisk.size();
         long start = System.nanoTime();
         try (EmbeddedReplicator replicator = new EmbeddedReplicator(sourceDisk, hook, new StreamChunkTransport(stream),
@@ -121,10 +118,8 @@ final class ChannelDemo {
             progress.finish();
             // The guest stays paused at the source after switchover; it would resume at the destination.
             String destinationRoot = HexFormat.of().formatHex(DigestTree.compute(destinationDisk, hook.chunkMap().layout()).root());
-            stop.set(true);
-            hook.gate().resume();
-            guest.join(10_000);
-            return new Disk(size, result.bytesSent(), guestWrites.get(), HexFormat.of().formatHex(result.root()), destinationRoot,
+            guest.close();
+            return new Disk(size, result.bytesSent(), guest.bytesWritten(), HexFormat.of().formatHex(result.root()), destinationRoot,
                     result.pausedFor().toMillis(), (System.nanoTime() - start) / 1_000_000);
         }
     }
@@ -139,33 +134,6 @@ final class ChannelDemo {
                 disk.write(off, ByteBuffer.wrap(block, 0, (int) Math.min(block.length, size - off)));
             }
         }
-    }
-
-    /** The VM's disk workload: random 4–16 KiB writes through the NBD export's write path, a few MB/s. */
-    private static Thread guestWriter(DiskImage disk, ReplicationWriteHook hook, AtomicBoolean stop, AtomicLong written) {
-        Thread t = new Thread(() -> {
-            Random r = new Random(2);
-            while (!stop.get()) {
-                byte[] b = new byte[4096 * (1 + r.nextInt(4))];
-                r.nextBytes(b);
-                long off = 4096L * r.nextInt((int) ((disk.size() - b.length) / 4096));
-                try {
-                    hook.beforeWrite(off, b.length);
-                    try {
-                        disk.write(off, ByteBuffer.wrap(b));
-                    } finally {
-                        hook.afterWrite(off, b.length).toCompletableFuture().get();
-                    }
-                    written.addAndGet(b.length);
-                    Thread.sleep(2);
-                } catch (Exception e) {
-                    return;
-                }
-            }
-        }, "guest-disk-writer");
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 
     private static String describe(Throwable t) {
