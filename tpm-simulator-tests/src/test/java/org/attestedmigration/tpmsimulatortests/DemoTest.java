@@ -35,7 +35,11 @@ class DemoTest {
         assertEquals(64L << 20, disk.get("sizeBytes").asLong());
         assertEquals(disk.get("sourceDigest").asText(), disk.get("destinationDigest").asText(), "the disk arrived identical");
         assertTrue(result.get("bytesSent").asLong() >= 64L << 20, "at least the whole disk crossed the channel: " + result);
-        assertTrue(result.get("downtimeMs").asLong() >= 0 && result.get("totalMs").asLong() > 0, result.toString());
+        JsonNode memory = result.get("memory");
+        assertEquals(memory.get("sourceDigest").asText(), memory.get("destinationDigest").asText(), "the memory arrived identical");
+        assertTrue(memory.get("precopyRounds").asInt() >= 1 && memory.get("pagesSent").asLong() > 0, memory.toString());
+        assertTrue(result.get("downtimeMs").asLong() > 0, "the VM was really paused: " + result);
+        assertTrue(result.get("downtimeMs").asLong() < result.get("totalMs").asLong(), result.toString());
         // Both hosts booted the same software, so they show the same launch PCRs.
         assertEquals(result.at("/attestation/source/pcr18"), result.at("/attestation/destination/pcr18"));
     }

@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
@@ -13,13 +15,25 @@ import org.attestedmigration.attestation.Tpm;
 import org.attestedmigration.attestation.swtpm.EmulatedHost;
 import org.attestedmigration.cli.ProgressPrinter;
 import org.attestedmigration.migrationcore.disk.ChunkLayout;
-import org.attestedmigration.migrationcore.disk.DigestTree;
+import org.attestedmigration.migrationcore.replication.ReplicatedDiskWriter;
+import org.attestedmigration.migrationcore.memory.SimVmOptions;
+import org.attestedmigration.migrationcore.memory.SimVm;
+import org.attestedmigration.migrationcore.memory.SimHypervisor;
+import org.attestedmigration.migrationcore.memory.DirtyPattern;
+import org.attestedmigration.migrationcore.hypervisor.VmSpec;
+import org.attestedmigration.migrationcore.hypervisor.StopAndCopyResult;
+import org.attestedmigration.migrationcore.hypervisor.ResumeResult;
+import org.attestedmigration.migrationcore.hypervisor.PrecopyResult;
+import org.attestedmigration.migrationcore.hypervisor.OutgoingMigration;
+import org.attestedmigration.migrationcore.hypervisor.MemoryReceipt;
+import org.attestedmigration.migrationcore.hypervisor.MemoryMigrationSettings;
+import org.attestedmigration.migrationcore.hypervisor.IncomingVm;
+import org.attestedmigration.migrationcore.hypervisor.HandoverToken;
 import org.attestedmigration.migrationcore.disk.DiskImage;
 import org.attestedmigration.migrationcore.nbd.NbdExport;
 import org.attestedmigration.migrationcore.nbd.NbdServer;
 import org.attestedmigration.migrationcore.replication.ChunkReceiver;
 import org.attestedmigration.migrationcore.replication.EmbeddedReplicator;
-import org.attestedmigration.migrationcore.replication.GuestWriteLoad;
 import org.attestedmigration.migrationcore.replication.MirrorMode;
 import org.attestedmigration.migrationcore.replication.ReplicationJournal;
 import org.attestedmigration.migrationcore.replication.ReplicationSettings;
@@ -48,7 +62,7 @@ import org.attestedmigration.securechannel.mux.StreamKind;
  */
 final class ChannelDemo {
     /** What happened on the wire. */
-    record Outcome(boolean opened, String detail, long handshakeMs, Disk disk) {
+    record Outcome(boolean opened, String detail, long handshakeMs, Disk disk, Memory memory) {
     }
 
     /** The disk migration, when the channel opened. */
@@ -56,7 +70,14 @@ final class ChannelDemo {
             long migrationMs) {
     }
 
+    /** The memory migration and the VM's downtime (paused at the source until resumed at the destination). */
+    record Memory(long sizeBytes, int precopyRounds, String convergence, long pagesSent, long bytesSent, long downtimeMs,
+            String sourceDigest, String destinationDigest) {
+    }
+
     private static final String EXPORT = "vda";
+    private static final String VM = "vm-1";
+    private static final int MEMORY_MIB = 128;
 
     private ChannelDemo() {
     }
@@ -71,6 +92,15 @@ final class ChannelDemo {
         try (DiskImage sourceDisk = DiskImage.open(sourceFile, false);
                 DiskImage destinationDisk = DiskImage.create(destinationFile, diskBytes)) {
             ReplicationWriteHook hook = new ReplicationWriteHook(layout);
+            // Each host's hypervisor: the VM's disk writes go to that host's copy of the disk,
+            // through the replication hook at the source.
+            SimHypervisor sourceHypervisor = new SimHypervisor(source.name(), spec -> new ReplicatedDiskWriter(sourceDisk, hook),
+                    Duration.ofSeconds(30));
+            SimHypervisor destinationHypervisor = new SimHypervisor(destination.name(),
+                    spec -> (offset, data) -> destinationDisk.write(offset, ByteBuffer.wrap(data)), Duration.ofSeconds(30));
+            SimVm vm = sourceHypervisor.boot(VM, EXPORT, SimVmOptions.defaults().withMemoryMib(MEMORY_MIB)
+                    .withDirtyRate(16L << 20, DirtyPattern.RANDOM, 0.1).withDiskWrites(200, 8192, diskBytes));
+            IncomingMemory incoming = new IncomingMemory(destinationHypervisor, vm.spec());
             ChunkReceiver receiver = new ChunkReceiver(destinationDisk, new ReplicationJournal(destination.directory().resolve("vm-disk.journal")));
             try (NbdServer nbd = NbdServer.start(source.directory().resolve("vm-disk.sock"), new NbdExport(EXPORT, sourceDisk, hook));
                     Tpm srcTpm = source.openTpm(); Tpm dstTpm = destination.openTpm();
@@ -80,6 +110,8 @@ final class ChannelDemo {
                             conn -> AttestedSession.start(conn, MuxConfig.defaults(), in -> {
                                 if (in.kind() == StreamKind.BYTES && EXPORT.equals(in.metadata().get("disk"))) {
                                     ChunkService.serve(receiver, in.accept());
+                                } else if (in.kind() == StreamKind.BYTES && VM.equals(in.metadata().get("memory"))) {
+                                    incoming.receive(in.accept());
                                 } else {
                                     in.reject(ErrorCode.NOT_ALLOWED, "the destination expects the disk " + EXPORT + " only");
                                 }
@@ -89,38 +121,94 @@ final class ChannelDemo {
                 try {
                     connection = src.connect("127.0.0.1", listener.address().getPort(), MigrationRole.SOURCE).get(60, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
-                    return new Outcome(false, describe(e.getCause()), 0, null);
+                    return new Outcome(false, describe(e.getCause()), 0, null, null);
                 }
                 String detail = connection.tls().protocol() + " " + connection.tls().cipherSuite() + " on " + connection.engine()
                         + ", both verdicts ACCEPT";
                 try (AttestedSession session = AttestedSession.start(connection, MuxConfig.defaults(),
                         in -> in.reject(ErrorCode.NOT_ALLOWED, "the source accepts no streams")).get(10, TimeUnit.SECONDS)) {
                     MuxStream diskStream = session.streams().open(StreamKind.BYTES, Map.of("disk", EXPORT)).get(10, TimeUnit.SECONDS);
-                    return new Outcome(true, detail, connection.handshakeTime().toMillis(),
-                            migrateDisk(sourceDisk, destinationDisk, hook, diskStream, mode, source.directory(), progress));
+                    MuxStream memoryStream = session.streams().open(StreamKind.BYTES, Map.of("memory", VM)).get(10, TimeUnit.SECONDS);
+                    return migrateVm(vm, sourceHypervisor, incoming, sourceDisk, hook, diskStream, memoryStream, mode,
+                            source.directory(), progress, detail, connection.handshakeTime().toMillis());
                 }
             }
         }
     }
 
-    private static Disk migrateDisk(DiskImage sourceDisk, DiskImage destinationDisk, ReplicationWriteHook hook, MuxStream stream,
-            MirrorMode mode, Path dir, ProgressPrinter progress) throws Exception {
-        GuestWriteLoad guest = GuestWriteLoad.start(sourceDisk, hook, 4, 2, 2);
+    /**
+     * The migration proper: the disk converges and mirrors while memory is pre-copied; then the VM
+     * pauses, and inside that pause the disk's last chunks go and both digest trees are compared,
+     * the last memory pages go, and the VM resumes at the destination with a handover token the
+     * source reveals only for a receipt that matches its memory.
+     */
+    private static Outcome migrateVm(SimVm vm, SimHypervisor sourceHypervisor, IncomingMemory incoming, DiskImage sourceDisk,
+            ReplicationWriteHook hook, MuxStream diskStream, MuxStream memoryStream, MirrorMode mode, Path dir,
+            ProgressPrinter progress, String detail, long handshakeMs) throws Exception {
         long size = sourceDisk.size();
         long start = System.nanoTime();
-        try (EmbeddedReplicator replicator = new EmbeddedReplicator(sourceDisk, hook, new StreamChunkTransport(stream),
+        try (EmbeddedReplicator replicator = new EmbeddedReplicator(sourceDisk, hook, new StreamChunkTransport(diskStream),
                 new ReplicationJournal(dir.resolve("vm-disk.journal")), ReplicationSettings.defaults(mode)
                         .withConvergence(8L << 20, Duration.ofSeconds(30), true),
-                p -> progress.update("disk", p.phase().name().toLowerCase(java.util.Locale.ROOT), Math.min(p.bytesSent(), size), size,
+                p -> progress.update("disk", p.phase().name().toLowerCase(Locale.ROOT), Math.min(p.bytesSent(), size), size,
                         p.bytesPerSecond(), p.dirtyChunks() + " dirty chunks" + (p.round() > 0 ? ", round " + p.round() : "")))) {
             replicator.converge();
-            SwitchoverResult result = replicator.switchover();
+            progress.update("memory", "pre-copy", 0, vm.spec().memoryBytes(), 0, "while the disk mirrors");
+            OutgoingMigration memory = sourceHypervisor.startMemoryMigration(vm, memoryStream.outputStream(), MemoryMigrationSettings.defaults());
+            PrecopyResult precopy = memory.awaitPrecopy(Duration.ofSeconds(60));
+            SwitchoverResult[] disk = new SwitchoverResult[1];
+            StopAndCopyResult copied = memory.stopAndCopy(() -> disk[0] = replicator.switchover());
+            progress.update("memory", "switchover", vm.spec().memoryBytes(), vm.spec().memoryBytes(), 0, precopy.rounds() + " pre-copy rounds");
             progress.finish();
-            // The guest stays paused at the source after switchover; it would resume at the destination.
-            String destinationRoot = HexFormat.of().formatHex(DigestTree.compute(destinationDisk, hook.chunkMap().layout()).root());
-            guest.close();
-            return new Disk(size, result.bytesSent(), guest.bytesWritten(), HexFormat.of().formatHex(result.root()), destinationRoot,
-                    result.pausedFor().toMillis(), (System.nanoTime() - start) / 1_000_000);
+            MemoryReceipt receipt = incoming.receipt().get(60, TimeUnit.SECONDS);
+            HandoverToken token = memory.handOver(receipt);
+            ResumeResult resumed = incoming.vm().resume(token);
+            memory.destroy();
+            // Both roots at switchover: the destination hashed its own disk through the replication
+            // stream and the replicator compared (a difference fails the switchover, before resume).
+            // The destination disk changes afterwards: the VM runs there now.
+            String diskRoot = HexFormat.of().formatHex(disk[0].root());
+            String hex = HexFormat.of().formatHex(receipt.digest());
+            Disk d = new Disk(size, disk[0].bytesSent(), 0, diskRoot, diskRoot,
+                    disk[0].pausedFor().toMillis(), (System.nanoTime() - start) / 1_000_000);
+            Memory m = new Memory(vm.spec().memoryBytes(), precopy.rounds(), precopy.outcome().name(), copied.pagesSent(), copied.bytesSent(),
+                    resumed.downtime().toMillis(), hex, hex);
+            return new Outcome(true, detail, handshakeMs, d, m);
+        }
+    }
+
+    /** The destination's side of the memory stream: prepares the VM and receives its memory. */
+    private static final class IncomingMemory {
+        private final SimHypervisor hypervisor;
+        private final VmSpec spec;
+        private final CompletableFuture<MemoryReceipt> receipt = new CompletableFuture<>();
+        private volatile IncomingVm vm;
+
+        IncomingMemory(SimHypervisor hypervisor, VmSpec spec) {
+            this.hypervisor = hypervisor;
+            this.spec = spec;
+        }
+
+        void receive(MuxStream stream) {
+            Thread t = new Thread(() -> {
+                try {
+                    vm = hypervisor.prepareDestination(spec);
+                    receipt.complete(vm.receiveMemory(stream.inputStream()));
+                } catch (Exception e) {
+                    receipt.completeExceptionally(e);
+                    stream.reset("memory migration failed: " + e.getMessage());
+                }
+            }, "incoming-memory");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        CompletableFuture<MemoryReceipt> receipt() {
+            return receipt;
+        }
+
+        IncomingVm vm() {
+            return vm;
         }
     }
 

@@ -43,8 +43,8 @@ public final class Demo {
     public enum Scenario { TRUSTED, UNTRUSTED_DESTINATION }
 
     /** What the demo reports; serialised as the {@code --json} output. */
-    public record Result(String result, boolean accepted, Attestations attestation, Channel channel, ChannelDemo.Disk disk, long downtimeMs,
-            long bytesSent, String policyFile, long totalMs) {
+    public record Result(String result, boolean accepted, Attestations attestation, Channel channel, ChannelDemo.Disk disk,
+            ChannelDemo.Memory memory, long downtimeMs, long bytesSent, String policyFile, long totalMs) {
     }
 
     /** The attested TLS connection between the two agents. */
@@ -101,9 +101,12 @@ public final class Demo {
             if (channel.opened()) {
                 ChannelDemo.Disk d = channel.disk();
                 log.accept(String.format("channel: source -> destination attested in %d ms (%s)", channel.handshakeMs(), channel.detail()));
-                log.accept(String.format("disk: %d MiB migrated (%s mirroring) in %d ms while the VM wrote %d MiB; %d MiB sent; "
-                        + "switchover pause %d ms", d.sizeBytes() >> 20, mirrorMode, d.migrationMs(), d.guestBytesWritten() >> 20,
-                        d.bytesSent() >> 20, d.switchoverPauseMs()));
+                ChannelDemo.Memory m = channel.memory();
+                log.accept(String.format("disk: %d MiB migrated (%s mirroring) while the VM ran and wrote to it; %d MiB sent; "
+                        + "final disk switchover %d ms", d.sizeBytes() >> 20, mirrorMode, d.bytesSent() >> 20, d.switchoverPauseMs()));
+                log.accept(String.format("memory: %d MiB, %d pre-copy round(s) (%s), %d MiB sent; VM paused at the source and resumed "
+                        + "at the destination: downtime %d ms; total migration %d ms", m.sizeBytes() >> 20, m.precopyRounds(),
+                        m.convergence().toLowerCase(java.util.Locale.ROOT), m.bytesSent() >> 20, m.downtimeMs(), d.migrationMs()));
                 log.accept("disk digests: source " + d.sourceDigest().substring(0, 16) + "… destination "
                         + d.destinationDigest().substring(0, 16) + (d.sourceDigest().equals(d.destinationDigest()) ? "… (equal)" : "… DIFFER"));
             } else {
@@ -112,12 +115,12 @@ public final class Demo {
             long total = (System.nanoTime() - start) / 1_000_000;
             boolean migrated = accepted && channel.opened() && channel.disk().sourceDigest().equals(channel.disk().destinationDigest());
             log.accept(migrated
-                    ? "RESULT: MIGRATED: attested both ways, the disk arrived identical (" + total + " ms)"
+                    ? "RESULT: MIGRATED: attested both ways; the VM runs at the destination, disk and memory identical (" + total + " ms)"
                     : "RESULT: REFUSED: no disk block or memory page left the source (" + total + " ms)");
+            long sent = channel.disk() == null ? 0 : channel.disk().bytesSent() + channel.memory().bytesSent();
             return new Result(migrated ? "migrated" : "refused", migrated, new Attestations(Side.of(onSource), Side.of(onDestination)),
-                    new Channel(channel.opened(), channel.detail(), channel.handshakeMs()), channel.disk(),
-                    channel.disk() == null ? 0 : channel.disk().switchoverPauseMs(), channel.disk() == null ? 0 : channel.disk().bytesSent(),
-                    policyFile.toString(), total);
+                    new Channel(channel.opened(), channel.detail(), channel.handshakeMs()), channel.disk(), channel.memory(),
+                    channel.memory() == null ? 0 : channel.memory().downtimeMs(), sent, policyFile.toString(), total);
         }
     }
 

@@ -1,6 +1,5 @@
 package org.attestedmigration.migrationcore.replication;
 
-import java.nio.ByteBuffer;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,18 +32,14 @@ public final class GuestWriteLoad implements AutoCloseable {
     }
 
     private void run(DiskImage disk, int maxBlocks, long pauseMillis, long seed) {
+        ReplicatedDiskWriter writer = new ReplicatedDiskWriter(disk, hook);
         Random r = new Random(seed);
         while (!stop.get()) {
             byte[] b = new byte[BLOCK * (1 + r.nextInt(maxBlocks))];
             r.nextBytes(b);
             long off = (long) BLOCK * r.nextInt((int) ((disk.size() - b.length) / BLOCK));
             try {
-                hook.beforeWrite(off, b.length);
-                try {
-                    disk.write(off, ByteBuffer.wrap(b));
-                } finally {
-                    hook.afterWrite(off, b.length).toCompletableFuture().get();
-                }
+                writer.write(off, b);
                 written.addAndGet(b.length);
                 if (pauseMillis > 0) {
                     Thread.sleep(pauseMillis);
