@@ -58,7 +58,7 @@ public final class ChannelBenchmark {
                     AttestedEndpoint dst = AttestedEndpoint.builder(destination.name(), dstTpm, destination.eventLog().encode(), policy).build()) {
                 AtomicLong received = new AtomicLong();
                 CompletableFuture<Void> allReceived = new CompletableFuture<>();
-                List<AttestedSession> serverSessions = new ArrayList<>();
+                List<AttestedSession> serverSessions = new java.util.concurrent.CopyOnWriteArrayList<>();
                 try (AttestedListener listener = dst.listen(new InetSocketAddress("127.0.0.1", 0),
                         conn -> AttestedSession.start(conn, MUX, in -> accept(in, received, bytes, allReceived))
                                 .thenAccept(serverSessions::add),

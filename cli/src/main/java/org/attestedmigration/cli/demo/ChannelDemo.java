@@ -129,8 +129,14 @@ final class ChannelDemo {
                         in -> in.reject(ErrorCode.NOT_ALLOWED, "the source accepts no streams")).get(10, TimeUnit.SECONDS)) {
                     MuxStream diskStream = session.streams().open(StreamKind.BYTES, Map.of("disk", EXPORT)).get(10, TimeUnit.SECONDS);
                     MuxStream memoryStream = session.streams().open(StreamKind.BYTES, Map.of("memory", VM)).get(10, TimeUnit.SECONDS);
-                    return migrateVm(vm, sourceHypervisor, incoming, sourceDisk, hook, diskStream, memoryStream, mode,
-                            source.directory(), progress, detail, connection.handshakeTime().toMillis());
+                    try {
+                        return migrateVm(vm, sourceHypervisor, incoming, sourceDisk, hook, diskStream, memoryStream, mode,
+                                source.directory(), progress, detail, connection.handshakeTime().toMillis());
+                    } finally {
+                        // The demo is over: stop the simulated VM wherever it runs now.
+                        shutDown(destinationHypervisor);
+                        shutDown(sourceHypervisor);
+                    }
                 }
             }
         }
@@ -175,6 +181,16 @@ final class ChannelDemo {
                     resumed.downtime().toMillis(), hex, hex);
             return new Outcome(true, detail, handshakeMs, d, m);
         }
+    }
+
+    private static void shutDown(SimHypervisor hypervisor) {
+        hypervisor.find(VM).ifPresent(v -> {
+            try {
+                ((SimVm) v).shutdown();
+            } catch (Exception e) {
+                // already stopped or handed over: nothing runs there
+            }
+        });
     }
 
     /** The destination's side of the memory stream: prepares the VM and receives its memory. */
