@@ -114,6 +114,48 @@ class AgentMigrationTest {
     }
 
     @Test
+    void simulatedVmMigratesWithItsMemoryAndRunsAtTheDestination() throws Exception {
+        try (EmulatedHost source = EmulatedHost.boot("source", dir.resolve("source-host"), SampleLaunch.trusted().components());
+                EmulatedHost destination = EmulatedHost.boot("destination", dir.resolve("destination-host"),
+                        SampleLaunch.trusted().components())) {
+            Path disk = vmDisk(32L * MIB);
+            signedPolicy(Demo.enrollPair(source, destination));
+            String vms = "vms:\n  " + VM + ":\n    disk: " + dir.relativize(disk) + "\n"
+                    + "    simulated: { memoryMib: 32, dirtyMiBps: 4, diskWritesPerSecond: 100 }\n";
+            try (Agent src = Agent.start(AgentConfigReader.read(configWithVms(source, "src-data", vms)), Set.of());
+                    Agent dst = Agent.start(AgentConfigReader.read(configWithVms(destination, "dst-data", "")), Set.of())) {
+                assertEquals("running", status(src).path("vms").get(0).path("guest").asText(), "the source runs the guest");
+
+                Cli.Run run = Cli.run("migrate", "--agent-socket", src.adminSocket().toString(), "--vm", VM, "--to",
+                        "127.0.0.1:" + dst.listenAddress().getPort(), "--json");
+                run.assertExit(0).assertNoStackTrace();
+                JsonNode outcome = lastLine(run.out());
+                assertEquals("MIGRATED", outcome.path("result").asText(), run.describe());
+                assertTrue(outcome.path("downtimeMillis").asLong() > 0, "the VM's downtime is reported: " + run.describe());
+                assertTrue(outcome.path("memoryBytesSent").asLong() >= 16L * MIB, "the memory was sent: " + run.describe());
+                assertTrue(run.out().contains("\"phase\":\"handover\""), run.describe());
+
+                assertEquals(List.of(), vmNames(status(src)), "status: the VM no longer runs at the source");
+                JsonNode vm = status(dst).path("vms").get(0);
+                assertEquals(VM, vm.path("name").asText());
+                assertEquals("running", vm.path("guest").asText(), "status: the guest runs at the destination");
+                // The resumed guest writes the disk the destination serves: it moves on from the switchover's digest.
+                Path arrived = dir.resolve("dst-data/vms/" + VM + ".raw");
+                String atSwitchover = outcome.path("sourceDigest").asText();
+                waitFor(() -> {
+                    try {
+                        return !digest(arrived).equals(atSwitchover);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, "the guest's first write at the destination");
+                Cli.Run text = Cli.run("status", "--agent-socket", dst.adminSocket().toString()).assertExit(0);
+                assertTrue(text.out().contains(VM) && text.out().contains("guest running"), text.describe());
+            }
+        }
+    }
+
+    @Test
     void destinationWithUnapprovedXenIsRefusedAndNothingIsSent() throws Exception {
         try (EmulatedHost source = EmulatedHost.boot("source", dir.resolve("source-host"), SampleLaunch.trusted().components());
                 EmulatedHost destination = EmulatedHost.boot("destination", dir.resolve("destination-host"),
@@ -186,6 +228,10 @@ class AgentMigrationTest {
 
     /** An agent's configuration file, with relative paths as an operator would write them next to the files. */
     private Path config(EmulatedHost host, String dataDir, Path vmDisk) throws IOException {
+        return configWithVms(host, dataDir, vmDisk == null ? "" : "vms:\n  " + VM + ": " + dir.relativize(vmDisk) + "\n");
+    }
+
+    private Path configWithVms(EmulatedHost host, String dataDir, String vms) throws IOException {
         String text = "host: " + host.name() + "\n"
                 + "tpm: " + host.tpmUri() + "\n"
                 + "eventLog: " + host.directory().resolve(EmulatedHost.EVENT_LOG_FILE) + "\n"
@@ -193,7 +239,7 @@ class AgentMigrationTest {
                 + "administratorKeys:\n  - admin.pub\n"
                 + "dataDirectory: " + dataDir + "\n"
                 + "listen: 127.0.0.1:0\n"
-                + (vmDisk == null ? "" : "vms:\n  " + VM + ": " + dir.relativize(vmDisk) + "\n");
+                + vms;
         Path file = dir.resolve(host.name() + "-agent.yaml");
         Files.writeString(file, text);
         return file;

@@ -99,6 +99,10 @@ public final class MigrateCommand implements Callable<Integer> {
                     o.sourceDigest().equals(o.destinationDigest()) ? "equal" : "DIFFERENT");
             out.printf(Locale.ROOT, "%d MiB sent, writes paused %d ms for the switchover, %d ms in all%n", o.bytesSent() >> 20,
                     o.pausedMillis(), o.totalMillis());
+            if (o.memoryBytesSent() > 0) {
+                out.printf(Locale.ROOT, "guest memory: %d MiB sent, VM down %d ms (paused here until resumed there)%n",
+                        o.memoryBytesSent() >> 20, o.downtimeMillis());
+            }
         }
     }
 }

@@ -27,7 +27,8 @@ import org.attestedmigration.securechannel.handshake.AttestedListener;
 import org.attestedmigration.securechannel.handshake.HandshakeException;
 
 /**
- * The daemon on each host ({@code attested-migrate agent}): it serves its VMs' disks over NBD,
+ * The daemon on each host ({@code attested-migrate agent}): it serves its VMs' disks over NBD (and
+ * runs the guests of VMs configured as simulated, whose memory then migrates with the disk),
  * accepts migrations from attested peers, migrates VMs to attested peers on request, and answers
  * the local admin API. Every peer connection goes through the attested handshake with this host's
  * TPM and the administrator's signed policy, and every verdict is logged.
@@ -46,6 +47,7 @@ public final class Agent implements AutoCloseable {
     private final VmInventory inventory;
     private final MigrationBoard board = new MigrationBoard();
     private final ExecutorService workers;
+    private final SimulatedGuests guests;
     private DestinationService destination;
     private OutgoingMigration outgoing;
     private AttestedListener listener;
@@ -54,6 +56,7 @@ public final class Agent implements AutoCloseable {
     private Agent(AgentConfig config, DataDirectory data) {
         this.config = config;
         this.inventory = new VmInventory(data);
+        this.guests = new SimulatedGuests(config.hostName(), inventory);
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "agent-" + config.hostName() + "-" + n.incrementAndGet());
@@ -92,15 +95,22 @@ public final class Agent implements AutoCloseable {
         AttestedEndpoint endpoint = AttestedEndpoint.builder(config.hostName(), tpm, eventLog, policy.policy()).build();
         resources.add(endpoint);
         for (Map.Entry<String, Path> vm : servedAtStart(data).entrySet()) {
-            step("disk of VM " + vm.getKey() + " (" + vm.getValue() + ")", () -> inventory.serve(vm.getKey(), vm.getValue()));
+            ServedVm served = step("disk of VM " + vm.getKey() + " (" + vm.getValue() + ")", () -> inventory.serve(vm.getKey(), vm.getValue()));
+            SimulatedVmSettings simulated = config.simulated().get(vm.getKey());
+            if (simulated != null && vm.getValue().equals(config.vms().get(vm.getKey()))) {
+                step("simulated guest of VM " + vm.getKey(), () -> {
+                    guests.boot(served, simulated);
+                    return null;
+                });
+            }
         }
-        destination = new DestinationService(config, data, inventory, board, workers);
-        outgoing = new OutgoingMigration(endpoint, inventory, board, data);
+        destination = new DestinationService(config, data, inventory, board, workers, guests);
+        outgoing = new OutgoingMigration(endpoint, inventory, board, data, guests);
         InetSocketAddress address = new InetSocketAddress(config.listen().host(), config.listen().port());
         listener = step("listen address " + config.listen(), () -> endpoint.listen(address, this::attested, this::refused));
         admin = step("admin socket " + config.adminSocket(), () -> AdminServer.start(config.adminSocket(), this, workers));
         LOG.info("agent " + config.hostName() + " listening on " + listener.address() + ", admin socket " + config.adminSocket()
-                + ", serving " + inventory.status().size() + " VM(s)");
+                + ", serving " + inventory.status(guests::state).size() + " VM(s)");
     }
 
     private LoadedPolicy loadPolicy(DataDirectory data, Set<PolicyAuthority.DevelopmentException> waived) throws AgentStartException {
@@ -174,7 +184,7 @@ public final class Agent implements AutoCloseable {
     /** The VMs served here and the migrations in flight. */
     public AgentStatus status() {
         return new AgentStatus(config.hostName(), listener == null ? config.listen().toString() : listener.address().toString(),
-                inventory.status(), board.snapshot());
+                inventory.status(guests::state), board.snapshot());
     }
 
     /** Migrates a VM served here; blocks until it ended. Progress arrives on the calling thread or the replicator's. */
@@ -192,6 +202,8 @@ public final class Agent implements AutoCloseable {
         if (destination != null) {
             destination.close();
         }
+        // The guests first: they write their disks through the inventory.
+        guests.close();
         inventory.closeAll();
         for (int i = resources.size() - 1; i >= 0; i--) {
             closeQuietly(resources.get(i));

@@ -21,9 +21,16 @@ import org.attestedmigration.attestation.TpmUri;
  * @param listen             where peer agents connect (attested TLS)
  * @param adminSocket        the unix domain socket of the local admin API
  * @param vms                VM name to its raw disk image
+ * @param simulated          VMs (a subset of {@code vms}) whose guest this agent simulates, with memory to migrate
  */
 public record AgentConfig(String hostName, TpmUri tpm, Path eventLog, Path policy, List<Path> administratorKeys, Path dataDirectory,
-        HostPort listen, Path adminSocket, Map<String, Path> vms) {
+        HostPort listen, Path adminSocket, Map<String, Path> vms, Map<String, SimulatedVmSettings> simulated) {
+    /** A configuration without simulated guests: every VM is a disk only. */
+    public AgentConfig(String hostName, TpmUri tpm, Path eventLog, Path policy, List<Path> administratorKeys, Path dataDirectory,
+            HostPort listen, Path adminSocket, Map<String, Path> vms) {
+        this(hostName, tpm, eventLog, policy, administratorKeys, dataDirectory, listen, adminSocket, vms, Map.of());
+    }
+
     public AgentConfig {
         Objects.requireNonNull(hostName, "hostName");
         Objects.requireNonNull(tpm, "tpm");
@@ -35,6 +42,10 @@ public record AgentConfig(String hostName, TpmUri tpm, Path eventLog, Path polic
         Objects.requireNonNull(adminSocket, "adminSocket");
         // Sorted so that status output and start-up order are stable.
         vms = java.util.Collections.unmodifiableMap(new TreeMap<>(vms));
+        simulated = Map.copyOf(simulated);
+        if (!vms.keySet().containsAll(simulated.keySet())) {
+            throw new IllegalArgumentException("a simulated VM needs a disk in vms");
+        }
     }
 
     /** The admin socket used when the file names none. */

@@ -115,7 +115,9 @@ public final class AgentConfigReader {
         Path data = path(root, DATA_DIRECTORY);
         Path adminSocket = root.has(ADMIN_SOCKET) && !root.get(ADMIN_SOCKET).isNull() ? path(root, ADMIN_SOCKET)
                 : AgentConfig.defaultAdminSocket(data);
-        return new AgentConfig(host, tpm, path(root, EVENT_LOG), path(root, POLICY), keys(root), data, listen, adminSocket, vms(root));
+        Map<String, SimulatedVmSettings> simulated = new LinkedHashMap<>();
+        Map<String, Path> vms = vms(root, simulated);
+        return new AgentConfig(host, tpm, path(root, EVENT_LOG), path(root, POLICY), keys(root), data, listen, adminSocket, vms, simulated);
     }
 
     private List<Path> keys(JsonNode root) throws AgentConfigException {
@@ -134,7 +136,11 @@ public final class AgentConfigReader {
         return keys;
     }
 
-    private Map<String, Path> vms(JsonNode root) throws AgentConfigException {
+    /** The keys of a VM given as a mapping rather than as its disk file alone. */
+    private static final Set<String> VM_KEYS = Set.of("disk", "simulated");
+    private static final Set<String> SIMULATED_KEYS = Set.of("memoryMib", "dirtyMiBps", "diskWritesPerSecond");
+
+    private Map<String, Path> vms(JsonNode root, Map<String, SimulatedVmSettings> simulated) throws AgentConfigException {
         JsonNode node = root.get(VMS);
         Map<String, Path> vms = new LinkedHashMap<>();
         if (node == null || node.isNull()) {
@@ -149,12 +155,58 @@ public final class AgentConfigReader {
             if (!VM_NAME.matcher(e.getKey()).matches()) {
                 throw problem(key, "a VM name is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
             }
-            if (!e.getValue().isTextual() || e.getValue().asText().isBlank()) {
+            JsonNode value = e.getValue();
+            if (value.isObject()) {
+                strictKeys(value, key, VM_KEYS);
+                if (value.has("simulated") && !value.get("simulated").isNull()) {
+                    simulated.put(e.getKey(), simulated(value.get("simulated"), key + ".simulated"));
+                }
+                value = value.path("disk");
+                key = key + ".disk";
+            }
+            if (!value.isTextual() || value.asText().isBlank()) {
                 throw problem(key, "must be the disk image file");
             }
-            vms.put(e.getKey(), base.resolve(e.getValue().asText()).normalize());
+            vms.put(e.getKey(), base.resolve(value.asText()).normalize());
         }
         return vms;
+    }
+
+    private SimulatedVmSettings simulated(JsonNode node, String key) throws AgentConfigException {
+        if (!node.isObject()) {
+            throw problem(key, "must be a mapping of " + new java.util.TreeSet<>(SIMULATED_KEYS));
+        }
+        strictKeys(node, key, SIMULATED_KEYS);
+        if (!node.path("memoryMib").canConvertToInt() || !node.path("memoryMib").isIntegralNumber()) {
+            throw problem(key + ".memoryMib", "missing or not a whole number");
+        }
+        long dirty = number(node, key, "dirtyMiBps") << 20;
+        try {
+            return new SimulatedVmSettings(node.get("memoryMib").asInt(), dirty, number(node, key, "diskWritesPerSecond"));
+        } catch (IllegalArgumentException e) {
+            throw problem(key, e.getMessage());
+        }
+    }
+
+    /** An optional whole number, 0 when absent. */
+    private long number(JsonNode node, String key, String field) throws AgentConfigException {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return 0;
+        }
+        if (!v.isIntegralNumber() || v.asLong() < 0) {
+            throw problem(key + "." + field, "must be a whole number >= 0");
+        }
+        return v.asLong();
+    }
+
+    private void strictKeys(JsonNode node, String key, Set<String> known) throws AgentConfigException {
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!known.contains(name)) {
+                throw problem(key + "." + name, "unknown key (known keys: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+            }
+        }
     }
 
     private String text(JsonNode root, String key) throws AgentConfigException {

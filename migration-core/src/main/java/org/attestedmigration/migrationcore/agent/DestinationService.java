@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.logging.Logger;
 import org.attestedmigration.migrationcore.disk.ChunkLayout;
+import org.attestedmigration.migrationcore.hypervisor.HandoverToken;
+import org.attestedmigration.migrationcore.hypervisor.ResumeResult;
 import org.attestedmigration.securechannel.AttestedSession;
 import org.attestedmigration.securechannel.handshake.AttestedConnection;
 import org.attestedmigration.securechannel.mux.ControlChannel;
@@ -27,6 +29,8 @@ import org.attestedmigration.securechannel.mux.StreamKind;
  */
 final class DestinationService {
     private static final Logger LOG = Logger.getLogger(DestinationService.class.getName());
+    /** The source closes the memory stream before it asks to complete; this covers the last bytes in flight. */
+    private static final java.time.Duration MEMORY_RECEIPT = java.time.Duration.ofSeconds(60);
 
     private final AgentConfig config;
     private final DataDirectory data;
@@ -35,8 +39,13 @@ final class DestinationService {
     private final ExecutorService workers;
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, IncomingMigration> incoming = new ConcurrentHashMap<>();
+    /** Arriving guests: from {@code begin} until they run here ({@code handover}) or are discarded. */
+    private final Map<String, IncomingMemory> memories = new ConcurrentHashMap<>();
+    private final SimulatedGuests guests;
 
-    DestinationService(AgentConfig config, DataDirectory data, VmInventory inventory, MigrationBoard board, ExecutorService workers) {
+    DestinationService(AgentConfig config, DataDirectory data, VmInventory inventory, MigrationBoard board, ExecutorService workers,
+            SimulatedGuests guests) {
+        this.guests = guests;
         this.config = config;
         this.data = data;
         this.inventory = inventory;
@@ -63,6 +72,7 @@ final class DestinationService {
             MuxSession session = in.session();
             control.onRequest(PeerProtocol.BEGIN, body -> begin(peer, session, body))
                     .onRequest(PeerProtocol.COMPLETE, body -> complete(peer, session, body))
+                    .onRequest(PeerProtocol.HANDOVER, body -> handover(peer, session, body))
                     .onRequest(PeerProtocol.ABORT, body -> abort(peer, session, body));
             control.attach(in.accept());
         } else if (in.kind() == StreamKind.BYTES && in.metadata().containsKey(PeerProtocol.DISK)) {
@@ -75,6 +85,15 @@ final class DestinationService {
             }
             m.receive(in.accept());
             board.update("incoming:" + vm, MigrationProgress.phase("receiving", m.sizeBytes(), "from " + peer));
+        } else if (in.kind() == StreamKind.BYTES && in.metadata().containsKey(PeerProtocol.MEMORY)) {
+            String vm = in.metadata().get(PeerProtocol.MEMORY);
+            IncomingMemory m = memories.get(vm);
+            if (m == null || !m.ownedBy(in.session())) {
+                LOG.warning("refused a memory stream for " + vm + " from " + peer + ": no migration of its guest was begun on this session");
+                in.reject(ErrorCode.NOT_ALLOWED, "no migration of the guest of " + vm + " was begun on this session");
+                return;
+            }
+            m.receive(in.accept(), workers);
         } else {
             LOG.warning("refused a " + in.kind() + " stream from " + peer + ": agents exchange migration control and disk streams only");
             in.reject(ErrorCode.NOT_ALLOWED, "this agent accepts migration control and disk streams only");
@@ -107,6 +126,15 @@ final class DestinationService {
                 throw new IllegalStateException("VM " + vm + " is already arriving from " + incoming.get(vm).peerHost());
             }
             m = IncomingMigration.prepare(data, vm, peer, session, layout, target);
+            int memoryMib = body.path("memoryMib").asInt(0);
+            if (memoryMib > 0) {
+                try {
+                    memories.put(vm, IncomingMemory.prepare(guests, vm, memoryMib, session));
+                } catch (org.attestedmigration.migrationcore.hypervisor.HypervisorException | IllegalArgumentException e) {
+                    m.discard();
+                    throw new IllegalStateException("the guest of " + vm + " (" + memoryMib + " MiB) cannot be prepared: " + e.getMessage(), e);
+                }
+            }
             incoming.put(vm, m);
         }
         board.begin(vm, "incoming", peer, size);
@@ -119,17 +147,52 @@ final class DestinationService {
         IncomingMigration m = owned(vm, session);
         board.update("incoming:" + vm, MigrationProgress.phase("completing", m.sizeBytes(), "verifying the digest"));
         String digest;
+        IncomingMemory memory = memories.get(vm);
         try {
+            // The whole memory first: a guest that cannot run here must not leave a served disk behind.
+            String receipt = memory == null ? null
+                    : java.util.Base64.getEncoder().encodeToString(memory.awaitReceipt(MEMORY_RECEIPT).encode());
             digest = m.complete(body.path("digest").asText());
             ServedVm served = inventory.serve(vm, m.target());
-            LOG.info("migration of " + vm + " from " + peer + " completed: digest " + digest + "; now serving it on " + served.socket());
-            return Map.of("served", true, "digest", digest, "socket", served.socket().toString());
+            LOG.info("migration of " + vm + " from " + peer + " completed: digest " + digest + "; now serving it on " + served.socket()
+                    + (memory == null ? "" : "; its guest waits for the handover"));
+            Map<String, Object> answer = new java.util.HashMap<>(Map.of("served", true, "digest", digest, "socket", served.socket().toString()));
+            if (receipt != null) {
+                answer.put("receipt", receipt);
+            }
+            return answer;
         } catch (Exception e) {
             LOG.warning("migration of " + vm + " from " + peer + " could not complete, discarded: " + e.getMessage());
             m.discard();
+            if (memory != null) {
+                memory.discard();
+                memories.remove(vm, memory);
+            }
             throw e;
         } finally {
             forget(m);
+        }
+    }
+
+    private Map<String, Object> handover(String peer, MuxSession session, JsonNode body) throws Exception {
+        String vm = body.path("vm").asText();
+        IncomingMemory memory = memories.get(vm);
+        if (memory == null || !memory.ownedBy(session)) {
+            throw new IllegalStateException("no guest of " + vm + " waits for a handover on this session");
+        }
+        try {
+            HandoverToken token = HandoverToken.decode(java.util.Base64.getDecoder().decode(body.path("token").asText()));
+            ResumeResult resumed = memory.resume(token);
+            LOG.info("guest of " + vm + " from " + peer + " runs here at epoch " + resumed.epoch() + " after " + resumed.downtime().toMillis()
+                    + " ms of downtime");
+            return Map.of("resumed", true, "epoch", resumed.epoch(), "downtimeMillis", resumed.downtime().toMillis());
+        } catch (Exception e) {
+            // No second chance: a wrong token means this is not the guest the source gave up.
+            LOG.warning("guest of " + vm + " from " + peer + " not resumed, discarded: " + e.getMessage());
+            memory.discard();
+            throw e;
+        } finally {
+            memories.remove(vm, memory);
         }
     }
 
@@ -138,6 +201,7 @@ final class DestinationService {
         IncomingMigration m = owned(vm, session);
         LOG.info("migration of " + vm + " from " + peer + " aborted by the source: " + body.path("reason").asText());
         m.discard();
+        discardMemory(vm, session);
         forget(m);
         return Map.of("discarded", true);
     }
@@ -155,7 +219,20 @@ final class DestinationService {
         board.end("incoming:" + m.vm());
     }
 
+    private void discardMemory(String vm, MuxSession session) {
+        IncomingMemory memory = memories.get(vm);
+        if (memory != null && memory.ownedBy(session)) {
+            memory.discard();
+            memories.remove(vm, memory);
+        }
+    }
+
     private void discardOwnedBy(MuxSession session, String why) {
+        for (IncomingMemory memory : memories.values()) {
+            if (memory.ownedBy(session)) {
+                workers.execute(() -> discardMemory(memory.vm(), session));
+            }
+        }
         for (IncomingMigration m : incoming.values()) {
             if (m.ownedBy(session)) {
                 workers.execute(() -> {
@@ -169,6 +246,8 @@ final class DestinationService {
 
     /** Discards every incoming disk (agent shutdown). */
     void close() {
+        memories.values().forEach(IncomingMemory::discard);
+        memories.clear();
         for (IncomingMigration m : incoming.values()) {
             m.discard();
             forget(m);

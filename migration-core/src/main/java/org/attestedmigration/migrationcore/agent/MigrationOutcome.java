@@ -15,9 +15,11 @@ import java.util.List;
  * @param bytesSent         disk bytes sent
  * @param pausedMillis      how long the VM's writes were paused for the switchover
  * @param totalMillis       from request to result
+ * @param memoryBytesSent   for a VM with a guest: memory bytes sent (pre-copy and stop-and-copy); 0 for a disk only
+ * @param downtimeMillis    for a VM with a guest: from its pause here to its resume at the destination; 0 for a disk only
  */
 public record MigrationOutcome(Result result, String vm, String peer, String message, List<String> reasons, String sourceDigest,
-        String destinationDigest, long bytesSent, long pausedMillis, long totalMillis) {
+        String destinationDigest, long bytesSent, long pausedMillis, long totalMillis, long memoryBytesSent, long downtimeMillis) {
     /** The ways a migration ends. */
     public enum Result {
         /** The destination serves the VM; the source stopped serving it. */
@@ -38,6 +40,6 @@ public record MigrationOutcome(Result result, String vm, String peer, String mes
 
     static MigrationOutcome failure(Result result, String vm, String peer, String message, List<String> reasons, long bytesSent,
             long totalMillis) {
-        return new MigrationOutcome(result, vm, peer, message, reasons, null, null, bytesSent, 0, totalMillis);
+        return new MigrationOutcome(result, vm, peer, message, reasons, null, null, bytesSent, 0, totalMillis, 0, 0);
     }
 }

@@ -9,7 +9,12 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Optional;
+import org.attestedmigration.migrationcore.hypervisor.HypervisorException;
+import org.attestedmigration.migrationcore.hypervisor.Vm;
+import org.attestedmigration.migrationcore.hypervisor.VmState;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -57,8 +62,10 @@ final class OutgoingMigration {
     private final MigrationBoard board;
     private final DataDirectory data;
     private final ObjectMapper json = new ObjectMapper();
+    private final SimulatedGuests guests;
 
-    OutgoingMigration(AttestedEndpoint endpoint, VmInventory inventory, MigrationBoard board, DataDirectory data) {
+    OutgoingMigration(AttestedEndpoint endpoint, VmInventory inventory, MigrationBoard board, DataDirectory data, SimulatedGuests guests) {
+        this.guests = guests;
         this.endpoint = endpoint;
         this.inventory = inventory;
         this.board = board;
@@ -159,23 +166,57 @@ final class OutgoingMigration {
         private MigrationOutcome migrate(AttestedSession session, String peerHost) throws InterruptedException, ExecutionException,
                 TimeoutException {
             ControlChannel control = new ControlChannel(json).openOn(session.streams()).get(STEP.toSeconds(), TimeUnit.SECONDS);
-            progress.accept(MigrationProgress.phase("preparing", size, peerHost + " prepares an empty disk"));
+            // A guest that runs here migrates with its disk; a disk alone (no guest, or one already paused) migrates as before.
+            Optional<Vm> guestVm = guests.find(vm.name()).filter(g -> g.state() == VmState.RUNNING);
+            Map<String, Object> begin = new HashMap<>(Map.of("vm", vm.name(), "sizeBytes", size, "chunkSize", ServedVm.CHUNK_SIZE));
+            guestVm.ifPresent(g -> begin.put("memoryMib", g.spec().memoryBytes() >> 20));
+            progress.accept(MigrationProgress.phase("preparing", size, peerHost + " prepares an empty disk"
+                    + (guestVm.isPresent() ? " and an empty guest" : "")));
             try {
-                await(control.request(PeerProtocol.BEGIN, Map.of("vm", vm.name(), "sizeBytes", size, "chunkSize", ServedVm.CHUNK_SIZE)),
-                        STEP);
+                await(control.request(PeerProtocol.BEGIN, begin), STEP);
             } catch (ExecutionException e) {
                 return outcome(MigrationOutcome.Result.ABORTED, peerHost + " declined the migration: " + message(e), List.of());
             }
             MuxStream stream = session.streams().open(StreamKind.BYTES, Map.of(PeerProtocol.DISK, vm.name()))
                     .get(STEP.toSeconds(), TimeUnit.SECONDS);
+            MuxStream memoryStream = guestVm.isEmpty() ? null
+                    : session.streams().open(StreamKind.BYTES, Map.of(PeerProtocol.MEMORY, vm.name())).get(STEP.toSeconds(), TimeUnit.SECONDS);
             ReplicationJournal journal = new ReplicationJournal(data.outgoingJournal(vm.name()));
             SwitchoverResult result;
+            OutgoingGuest guest = null;
             ChunkTransport transport = RateLimitedTransport.limit(new StreamChunkTransport(stream), request.maxBandwidthBytesPerSecond());
             try (EmbeddedReplicator replicator = new EmbeddedReplicator(vm.image(), vm.hook(), transport, journal, settings(),
                     this::replicationProgress)) {
                 replicator.converge();
-                result = replicator.switchover();
+                if (memoryStream == null) {
+                    result = replicator.switchover();
+                } else {
+                    progress.accept(MigrationProgress.phase("memory", size, "pre-copy of the guest's memory while the disk mirrors"));
+                    guest = OutgoingGuest.start(guests, guestVm.get(), memoryStream);
+                    result = guest.stopAndCopy(replicator, vm.hook());
+                }
+            } catch (HypervisorException | TimeoutException e) {
+                // Before handover every memory failure leaves the guest running here (the hypervisor resumed it).
+                if (guest != null) {
+                    guest.abort(message(e));
+                }
+                vm.hook().gate().resume();
+                if (memoryStream != null) {
+                    memoryStream.reset("memory migration failed: " + message(e));
+                }
+                transport.close();
+                abortQuietly(control, message(e));
+                deleteQuietly(journal);
+                LOG.warning("migration of " + vm.name() + " to " + peerHost + " aborted, the guest runs here: " + message(e));
+                return outcome(MigrationOutcome.Result.ABORTED, "the memory migration failed: " + message(e)
+                        + "; the VM keeps running on this host", List.of());
             } catch (ReplicationException e) {
+                if (guest != null) {
+                    guest.abort(e.getMessage());
+                }
+                if (memoryStream != null) {
+                    memoryStream.reset("disk replication failed: " + e.getMessage());
+                }
                 transport.close();
                 abortQuietly(control, e.getMessage());
                 deleteQuietly(journal);
@@ -187,12 +228,12 @@ final class OutgoingMigration {
             // The destination's disk service ends when it sees this clean end of stream.
             transport.close();
             bytesSent = result.bytesSent();
-            return handOver(session, control, peerHost, result, journal);
+            return handOver(session, control, peerHost, result, journal, guest);
         }
 
         /** After switchover: the VM's writes are paused here; the destination verifies and serves, then this host lets go. */
         private MigrationOutcome handOver(AttestedSession session, ControlChannel control, String peerHost, SwitchoverResult result,
-                ReplicationJournal journal) throws InterruptedException {
+                ReplicationJournal journal, OutgoingGuest guest) throws InterruptedException {
             String digest = HexFormat.of().formatHex(result.root());
             progress.accept(new MigrationProgress("completing", size, size, 0, peerHost + " verifies the disk and takes the VM over"));
             JsonNode answer;
@@ -202,6 +243,9 @@ final class OutgoingMigration {
                 if (e instanceof ExecutionException && session.streams().isOpen()) {
                     // The destination answered no: it does not serve the VM, so this host safely resumes it.
                     vm.hook().gate().resume();
+                    if (guest != null) {
+                        guest.abort(peerHost + " declined to take over");
+                    }
                     deleteQuietly(journal);
                     LOG.warning("migration of " + vm.name() + ": " + peerHost + " declined to take over, resumed here: " + message(e));
                     return outcome(MigrationOutcome.Result.ABORTED, peerHost + " declined to take the VM over: " + message(e)
@@ -210,6 +254,16 @@ final class OutgoingMigration {
                 LOG.severe("migration of " + vm.name() + ": the answer of " + peerHost + " was lost after switchover; the VM stays paused here");
                 return outcome(MigrationOutcome.Result.IN_DOUBT, "switchover done but the answer of " + peerHost + " was lost (" + message(e)
                         + "); the VM is paused on this host: check where it runs before resuming it", List.of());
+            }
+            long downtime = 0;
+            if (guest != null) {
+                try {
+                    downtime = resumeThere(control, peerHost, guest, answer.path("receipt").asText());
+                } catch (HypervisorException | ExecutionException | TimeoutException e) {
+                    LOG.severe("migration of " + vm.name() + ": the guest's handover to " + peerHost + " failed: " + message(e));
+                    return outcome(MigrationOutcome.Result.IN_DOUBT, peerHost + " serves the disk but the guest's handover failed ("
+                            + message(e) + "); the guest is paused here or handed over: check where it runs", List.of());
+                }
             }
             progress.accept(new MigrationProgress("detaching", size, size, 0, "this host stops serving " + vm.name()));
             String kept;
@@ -223,7 +277,22 @@ final class OutgoingMigration {
             LOG.info("migration of " + vm.name() + " to " + peerHost + " completed in " + total + " ms; the disk is kept as " + kept);
             return new MigrationOutcome(MigrationOutcome.Result.MIGRATED, vm.name(), request.destination().toString(),
                     "migrated to " + peerHost + "; this host's copy is kept as " + kept, List.of(), digest,
-                    answer.path("digest").asText(), result.bytesSent(), result.pausedFor().toMillis(), total);
+                    answer.path("digest").asText(), result.bytesSent(), result.pausedFor().toMillis(), total,
+                    guest == null ? 0 : guest.bytesSent(), downtime);
+        }
+
+        /**
+         * Gives the guest up against the destination's receipt and has it resumed there with the token.
+         *
+         * @return the guest's downtime the destination measured, in ms
+         */
+        private long resumeThere(ControlChannel control, String peerHost, OutgoingGuest guest, String receipt) throws HypervisorException,
+                ExecutionException, TimeoutException, InterruptedException {
+            progress.accept(new MigrationProgress("handover", size, size, 0, peerHost + " resumes the guest"));
+            String token = guest.handOver(receipt);
+            JsonNode resumed = await(control.request(PeerProtocol.HANDOVER, Map.of("vm", vm.name(), "token", token)), STEP);
+            guest.destroy();
+            return resumed.path("downtimeMillis").asLong();
         }
 
         /** Stops serving the VM here and renames its disk so that nothing serves it again by mistake. */

@@ -75,11 +75,12 @@ final class VmInventory {
         return Optional.ofNullable(served.get(name));
     }
 
-    synchronized List<VmStatus> status() {
+    synchronized List<VmStatus> status(java.util.function.Function<String, String> guestState) {
         List<VmStatus> list = new ArrayList<>();
         for (ServedVm vm : served.values()) {
             list.add(new VmStatus(vm.name(), migrating.containsKey(vm.name()) ? "migrating" : "running", vm.disk().toString(),
-                    vm.socket().toString(), vm.image().size()));
+                    vm.socket().toString(), vm.image().size(),
+                    guestState.apply(vm.name())));
         }
         return list;
     }

@@ -8,6 +8,8 @@ package org.attestedmigration.migrationcore.agent;
  * @param disk   its raw image
  * @param socket the NBD socket its disk is served on
  * @param sizeBytes the disk's size
+ * @param guest  the state of the simulated guest this agent runs for the VM ({@code running}, {@code paused}, ...),
+ *               or null for a VM that is a disk only here
  */
-public record VmStatus(String name, String state, String disk, String socket, long sizeBytes) {
+public record VmStatus(String name, String state, String disk, String socket, long sizeBytes, String guest) {
 }

@@ -48,6 +48,24 @@ class AgentConfigReaderTest {
     }
 
     @Test
+    void aVmMayBeSimulatedWithItsMemory() throws Exception {
+        AgentConfig c = AgentConfigReader.parse(MINIMAL + "vms:\n  web-1:\n    disk: disks/web-1.raw\n"
+                + "    simulated: { memoryMib: 64, dirtyMiBps: 8, diskWritesPerSecond: 100 }\n  db-1: disks/db-1.raw\n", BASE);
+        assertEquals(Map.of("web-1", Path.of("/etc/am/disks/web-1.raw"), "db-1", Path.of("/etc/am/disks/db-1.raw")), c.vms());
+        assertEquals(Map.of("web-1", new SimulatedVmSettings(64, 8L << 20, 100)), c.simulated());
+    }
+
+    @Test
+    void wrongSimulatedVmsAreNamed() {
+        assertMessage(MINIMAL + "vms:\n  web-1: { disk: a.raw, simulated: { memoryMib: 64, dirtyMibps: 8 } }\n",
+                "key 'vms.web-1.simulated.dirtyMibps'");
+        assertMessage(MINIMAL + "vms:\n  web-1: { disk: a.raw, simulated: { memoryMib: 4096 } }\n", "key 'vms.web-1.simulated'");
+        assertMessage(MINIMAL + "vms:\n  web-1: { disk: a.raw, simulated: {} }\n", "key 'vms.web-1.simulated.memoryMib'");
+        assertMessage(MINIMAL + "vms:\n  web-1: { simulated: { memoryMib: 64 } }\n", "key 'vms.web-1.disk'");
+        assertMessage(MINIMAL + "vms:\n  web-1: { disk: a.raw, disks: b.raw }\n", "key 'vms.web-1.disks'");
+    }
+
+    @Test
     void wrongValuesAreNamed() {
         assertMessage(MINIMAL.replace("127.0.0.1:7443", "7443"), "key 'listen'");
         assertMessage(MINIMAL.replace("swtpm://127.0.0.1:2321", "tpm0"), "key 'tpm'");

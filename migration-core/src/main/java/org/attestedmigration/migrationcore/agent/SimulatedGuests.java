@@ -1,0 +1,93 @@
+package org.attestedmigration.migrationcore.agent;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.logging.Logger;
+import org.attestedmigration.migrationcore.hypervisor.HypervisorException;
+import org.attestedmigration.migrationcore.hypervisor.IncomingVm;
+import org.attestedmigration.migrationcore.hypervisor.MemoryMigrationSettings;
+import org.attestedmigration.migrationcore.hypervisor.OutgoingMigration;
+import org.attestedmigration.migrationcore.hypervisor.Vm;
+import org.attestedmigration.migrationcore.hypervisor.VmSpec;
+import org.attestedmigration.migrationcore.hypervisor.VmState;
+import org.attestedmigration.migrationcore.memory.DiskWriter;
+import org.attestedmigration.migrationcore.memory.SimHypervisor;
+import org.attestedmigration.migrationcore.replication.ReplicatedDiskWriter;
+
+/**
+ * The guests this agent runs itself, on a simulated hypervisor. A guest's disk writes go to
+ * whatever disk this agent serves under the VM's name at the time of the write, through its
+ * replication hook: so writes during a migration are tracked like NBD writes, and a guest resumed
+ * here after a migration writes the disk that arrived with it.
+ */
+final class SimulatedGuests implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SimulatedGuests.class.getName());
+    /** Above the source's stop-and-copy timeout (30 s), during which the memory stream may be quiet. */
+    private static final Duration STREAM_IDLE = Duration.ofSeconds(45);
+
+    private final SimHypervisor hypervisor;
+    /** Every name a guest ever had here, so that shutdown can find them (the hypervisor lists none). */
+    private final java.util.Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    SimulatedGuests(String host, VmInventory inventory) {
+        this.hypervisor = new SimHypervisor(host, spec -> servedDisk(inventory, spec.name()), STREAM_IDLE);
+    }
+
+    /** Resolved at each write: the disk may only be served here later (an incoming VM) or no longer (migrated away). */
+    private static DiskWriter servedDisk(VmInventory inventory, String vm) {
+        return (offset, data) -> {
+            ServedVm served = inventory.find(vm).orElseThrow(() -> new IOException("the disk of " + vm + " is not served here"));
+            new ReplicatedDiskWriter(served.image(), served.hook()).write(offset, data);
+        };
+    }
+
+    /** Boots the guest of a VM whose disk is served here. */
+    void boot(ServedVm vm, SimulatedVmSettings settings) throws HypervisorException {
+        names.add(vm.name());
+        hypervisor.boot(vm.name(), ServedVm.EXPORT_NAME, settings.options(vm.image().size()));
+        LOG.info("VM " + vm.name() + ": simulated guest with " + settings.memoryMib() + " MiB booted");
+    }
+
+    /** The guest of {@code vm} if one runs here (paused counts: it is still this host's). */
+    Optional<Vm> find(String vm) {
+        return hypervisor.find(vm);
+    }
+
+    /** For {@code status}: the guest's state in lower case, or null for a VM without a guest here. */
+    String state(String vm) {
+        return find(vm).map(g -> g.state().name().toLowerCase(Locale.ROOT)).orElse(null);
+    }
+
+    /** An empty guest of {@code memoryMib} that receives the memory of an arriving VM. */
+    IncomingVm prepare(String vm, int memoryMib) throws HypervisorException {
+        names.add(vm);
+        return hypervisor.prepareDestination(VmSpec.ofMib(vm, memoryMib, ServedVm.EXPORT_NAME));
+    }
+
+    OutgoingMigration startMemoryMigration(Vm vm, OutputStream out) throws HypervisorException {
+        return hypervisor.startMemoryMigration(vm, out, MemoryMigrationSettings.defaults());
+    }
+
+    /** Stops the guests that run here (agent shutdown): simulated guests do not outlive their agent. */
+    @Override
+    public void close() {
+        for (String name : names) {
+            hypervisor.find(name).ifPresent(vm -> {
+                try {
+                    if (vm instanceof org.attestedmigration.migrationcore.memory.SimVm sim && vm.state() == VmState.RUNNING) {
+                        sim.shutdown();
+                    } else if (vm instanceof IncomingVm incoming) {
+                        incoming.destroy();
+                    }
+                } catch (HypervisorException e) {
+                    LOG.info("guest " + name + " not stopped: " + e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+    }
+}

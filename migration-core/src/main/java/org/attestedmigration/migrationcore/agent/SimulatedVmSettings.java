@@ -1,0 +1,33 @@
+package org.attestedmigration.migrationcore.agent;
+
+import org.attestedmigration.migrationcore.memory.DirtyPattern;
+import org.attestedmigration.migrationcore.memory.SimVmOptions;
+
+/**
+ * A configured VM whose guest the agent runs itself as a simulated VM (there is no real
+ * hypervisor to drive yet): its memory migrates with its disk, and its disk writes go through the
+ * served disk's replication hook exactly like NBD writes.
+ *
+ * @param memoryMib            guest memory, 1..1024 MiB
+ * @param dirtyBytesPerSecond  how fast the guest dirties its memory
+ * @param diskWritesPerSecond  4 KiB disk writes per second; 0: none
+ */
+public record SimulatedVmSettings(int memoryMib, long dirtyBytesPerSecond, long diskWritesPerSecond) {
+    /** Disk write size: a typical guest block write. */
+    static final int DISK_WRITE_BYTES = 4096;
+
+    public SimulatedVmSettings {
+        if (memoryMib < 1 || memoryMib > 1024) {
+            throw new IllegalArgumentException("memoryMib must be 1..1024: " + memoryMib);
+        }
+        if (dirtyBytesPerSecond < 0 || diskWritesPerSecond < 0) {
+            throw new IllegalArgumentException("rates cannot be negative");
+        }
+    }
+
+    /** The simulator's options for a VM on a disk of {@code diskSizeBytes}. */
+    SimVmOptions options(long diskSizeBytes) {
+        return SimVmOptions.defaults().withMemoryMib(memoryMib).withDirtyRate(dirtyBytesPerSecond, DirtyPattern.RANDOM, 0.1)
+                .withDiskWrites(diskWritesPerSecond, DISK_WRITE_BYTES, diskSizeBytes);
+    }
+}
