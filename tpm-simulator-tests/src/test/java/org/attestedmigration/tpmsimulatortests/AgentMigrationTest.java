@@ -156,6 +156,162 @@ class AgentMigrationTest {
     }
 
     @Test
+    void destinationLostDuringBulkCopyRollsBackAndALaterMigrationSucceeds() throws Exception {
+        try (EmulatedHost source = EmulatedHost.boot("source", dir.resolve("source-host"), SampleLaunch.trusted().components());
+                EmulatedHost destination = EmulatedHost.boot("destination", dir.resolve("destination-host"),
+                        SampleLaunch.trusted().components())) {
+            Path disk = vmDisk(32L * MIB);
+            String before = digest(disk);
+            signedPolicy(Demo.enrollPair(source, destination));
+            Path dstConfig = config(destination, "dst-data", null);
+            try (Agent src = Agent.start(AgentConfigReader.read(config(source, "src-data", disk)), Set.of())) {
+                Agent dst = Agent.start(AgentConfigReader.read(dstConfig), Set.of());
+                Cli.Run[] aborted = new Cli.Run[1];
+                Thread migrate;
+                try {
+                    String to = "127.0.0.1:" + dst.listenAddress().getPort();
+                    migrate = new Thread(() -> aborted[0] = Cli.run("migrate", "--agent-socket", src.adminSocket().toString(), "--vm", VM,
+                            "--to", to, "--max-bandwidth", "3M", "--json"), "migrate-cli");
+                    migrate.start();
+                    // The bulk copy runs for ~10 s at 3 MB/s: the destination goes away once it acknowledged some of it.
+                    waitFor(() -> bulkCopyUnderway(src), "the bulk copy under way");
+                } finally {
+                    dst.close();
+                }
+                migrate.join(120_000);
+                assertFalse(migrate.isAlive(), "migrate ended after the destination went away");
+                Cli.Run run = aborted[0];
+                run.assertExit(3).assertNoStackTrace();
+                JsonNode outcome = lastLine(run.out());
+                assertEquals("ABORTED", outcome.path("result").asText(), run.describe());
+                assertFalse(outcome.path("message").asText().isBlank(), "the outcome says why: " + run.describe());
+                assertTrue(run.out().contains("\"phase\":\"bulk_copy\""), "it was aborted during the bulk copy: " + run.describe());
+
+                assertSourceStillServes(src, disk, before);
+                // A destination agent started again on the same data directory does not serve the VM and kept nothing.
+                try (Agent restarted = Agent.start(AgentConfigReader.read(dstConfig), Set.of())) {
+                    assertEquals(List.of(), vmNames(status(restarted)), "the restarted destination does not serve the VM");
+                    assertFalse(Files.exists(dir.resolve("dst-data/vms/" + VM + ".raw")), "no disk arrived at the destination");
+                    try (Stream<Path> incoming = Files.list(dir.resolve("dst-data/incoming"))) {
+                        assertEquals(0, incoming.count(), "the destination discarded the incoming disk");
+                    }
+                    // Nothing lost: a second migration to a healthy destination succeeds.
+                    Cli.Run again = Cli.run("migrate", "--agent-socket", src.adminSocket().toString(), "--vm", VM, "--to",
+                            "127.0.0.1:" + restarted.listenAddress().getPort(), "--json");
+                    again.assertExit(0).assertNoStackTrace();
+                    JsonNode done = lastLine(again.out());
+                    assertEquals(before, done.path("destinationDigest").asText(), again.describe());
+                    assertEquals(List.of(VM), vmNames(status(restarted)));
+                    assertEquals(List.of(), vmNames(status(src)));
+                    assertEquals(before, digest(dir.resolve("dst-data/vms/" + VM + ".raw")));
+                }
+            }
+        }
+    }
+
+    @Test
+    void destinationLostDuringMemoryPrecopyLeavesTheGuestRunningAtTheSource() throws Exception {
+        try (EmulatedHost source = EmulatedHost.boot("source", dir.resolve("source-host"), SampleLaunch.trusted().components());
+                EmulatedHost destination = EmulatedHost.boot("destination", dir.resolve("destination-host"),
+                        SampleLaunch.trusted().components())) {
+            Path disk = vmDisk(32L * MIB);
+            signedPolicy(Demo.enrollPair(source, destination));
+            String vms = "vms:\n  " + VM + ":\n    disk: " + dir.relativize(disk) + "\n"
+                    + "    simulated: { memoryMib: 32, dirtyMiBps: 4, diskWritesPerSecond: 100 }\n";
+            Path dstConfig = configWithVms(destination, "dst-data", "");
+            try (Agent src = Agent.start(AgentConfigReader.read(configWithVms(source, "src-data", vms)), Set.of())) {
+                Agent dst = Agent.start(AgentConfigReader.read(dstConfig), Set.of());
+                AtomicBoolean closed = new AtomicBoolean();
+                Runnable loseDestination = () -> {
+                    if (closed.compareAndSet(false, true)) {
+                        dst.close();
+                    }
+                };
+                List<String> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
+                org.attestedmigration.migrationcore.agent.MigrationOutcome outcome;
+                try {
+                    // The destination goes away as the memory phase begins: the disk mirrors, the guest's pre-copy starts.
+                    outcome = src.migrate(new org.attestedmigration.migrationcore.agent.MigrationRequest(VM,
+                            org.attestedmigration.migrationcore.agent.HostPort.parse("127.0.0.1:" + dst.listenAddress().getPort()),
+                            org.attestedmigration.migrationcore.replication.MirrorMode.SYNC, 0), p -> {
+                                if (phases.isEmpty() || !phases.get(phases.size() - 1).equals(p.phase())) {
+                                    phases.add(p.phase());
+                                }
+                                if ("memory".equals(p.phase())) {
+                                    loseDestination.run();
+                                }
+                            });
+                } finally {
+                    loseDestination.run();
+                }
+                assertTrue(phases.contains("memory"), "the migration reached the memory phase: " + phases);
+                assertFalse(phases.contains("completing"), "it never got to completing: " + phases);
+                assertEquals(org.attestedmigration.migrationcore.agent.MigrationOutcome.Result.ABORTED, outcome.result(), outcome.toString());
+                assertFalse(outcome.message().isBlank(), outcome.toString());
+
+                JsonNode vm = status(src).path("vms").get(0);
+                assertEquals(VM, vm.path("name").asText());
+                assertEquals("running", vm.path("state").asText(), "the source serves the VM");
+                assertEquals("running", vm.path("guest").asText(), "the guest runs at the source again");
+                assertTrue(Files.exists(disk), "the source's disk was not renamed");
+                assertTrue(Files.exists(dir.resolve("src-data/vms/" + VM + ".sock")));
+                assertEquals(0, status(src).path("migrations").size());
+                // The guest's disk writes go on at the source after the rollback.
+                String rolledBack = digest(disk);
+                waitFor(() -> {
+                    try {
+                        return !digest(disk).equals(rolledBack);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, "the guest's next disk write at the source");
+
+                try (Agent restarted = Agent.start(AgentConfigReader.read(dstConfig), Set.of())) {
+                    assertEquals(List.of(), vmNames(status(restarted)), "the restarted destination runs nothing");
+                    try (Stream<Path> incoming = Files.list(dir.resolve("dst-data/incoming"))) {
+                        assertEquals(0, incoming.count(), "the destination discarded the incoming disk");
+                    }
+                    Cli.Run again = Cli.run("migrate", "--agent-socket", src.adminSocket().toString(), "--vm", VM, "--to",
+                            "127.0.0.1:" + restarted.listenAddress().getPort(), "--json");
+                    again.assertExit(0).assertNoStackTrace();
+                    assertEquals(List.of(), vmNames(status(src)), "the VM left the source");
+                    JsonNode there = status(restarted).path("vms").get(0);
+                    assertEquals(VM, there.path("name").asText());
+                    assertEquals("running", there.path("guest").asText(), "the guest runs at the healthy destination");
+                }
+            }
+        }
+    }
+
+    /** After a rolled-back migration: the source serves the VM, from its own disk, unchanged, not renamed. */
+    private void assertSourceStillServes(Agent src, Path disk, String before) throws IOException {
+        JsonNode s = status(src);
+        assertEquals(List.of(VM), vmNames(s), "the source still serves the VM");
+        assertEquals("running", s.path("vms").get(0).path("state").asText());
+        assertEquals(0, s.path("migrations").size(), "no migration in flight any more");
+        assertTrue(Files.exists(dir.resolve("src-data/vms/" + VM + ".sock")), "the source's NBD export is still there");
+        assertTrue(Files.exists(disk), "the source's disk was not renamed");
+        try (Stream<Path> files = Files.list(disk.getParent())) {
+            assertEquals(0, files.filter(p -> p.getFileName().toString().contains(".migrated-")).count(), "no kept copy: nothing migrated");
+        }
+        assertEquals(before, digest(disk), "the source's disk is intact");
+    }
+
+    private boolean bulkCopyUnderway(Agent src) {
+        try {
+            for (JsonNode m : status(src).path("migrations")) {
+                JsonNode p = m.path("progress");
+                if ("bulk_copy".equals(p.path("phase").asText()) && p.path("bytesDone").asLong() > 0) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void destinationWithUnapprovedXenIsRefusedAndNothingIsSent() throws Exception {
         try (EmulatedHost source = EmulatedHost.boot("source", dir.resolve("source-host"), SampleLaunch.trusted().components());
                 EmulatedHost destination = EmulatedHost.boot("destination", dir.resolve("destination-host"),
