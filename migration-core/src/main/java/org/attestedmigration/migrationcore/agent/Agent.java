@@ -41,6 +41,7 @@ import org.attestedmigration.securechannel.handshake.HandshakeException;
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Agent.class.getName());
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final AgentConfig config;
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -197,6 +198,10 @@ public final class Agent implements AutoCloseable {
     /** Stops listening, discards incoming disks, stops serving (disks stay), releases the TPM. */
     @Override
     public void close() {
+        // Tests and shutdown hooks may both close an agent; the second call has nothing to do.
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         closeQuietly(admin);
         closeQuietly(listener);
         if (destination != null) {
