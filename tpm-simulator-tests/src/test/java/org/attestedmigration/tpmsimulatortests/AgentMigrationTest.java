@@ -53,9 +53,7 @@ class AgentMigrationTest {
     @Test
     void vmWrittenDuringMigrationMovesToTheDestination() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-io")), "qemu-io not installed");
-        try (EmulatedHost source = EmulatedHost.boot("source", dir.resolve("source-host"), SampleLaunch.trusted().components());
-                EmulatedHost destination = EmulatedHost.boot("destination", dir.resolve("destination-host"),
-                        SampleLaunch.trusted().components())) {
+        try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
             Path disk = vmDisk(48L * MIB);
             signedPolicy(Demo.enrollPair(source, destination));
             try (Agent src = Agent.start(AgentConfigReader.read(config(source, "src-data", disk)), Set.of());
@@ -115,9 +113,7 @@ class AgentMigrationTest {
 
     @Test
     void simulatedVmMigratesWithItsMemoryAndRunsAtTheDestination() throws Exception {
-        try (EmulatedHost source = EmulatedHost.boot("source", dir.resolve("source-host"), SampleLaunch.trusted().components());
-                EmulatedHost destination = EmulatedHost.boot("destination", dir.resolve("destination-host"),
-                        SampleLaunch.trusted().components())) {
+        try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
             Path disk = vmDisk(32L * MIB);
             signedPolicy(Demo.enrollPair(source, destination));
             String vms = "vms:\n  " + VM + ":\n    disk: " + dir.relativize(disk) + "\n"
@@ -157,9 +153,7 @@ class AgentMigrationTest {
 
     @Test
     void destinationLostDuringBulkCopyRollsBackAndALaterMigrationSucceeds() throws Exception {
-        try (EmulatedHost source = EmulatedHost.boot("source", dir.resolve("source-host"), SampleLaunch.trusted().components());
-                EmulatedHost destination = EmulatedHost.boot("destination", dir.resolve("destination-host"),
-                        SampleLaunch.trusted().components())) {
+        try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
             Path disk = vmDisk(32L * MIB);
             String before = digest(disk);
             signedPolicy(Demo.enrollPair(source, destination));
@@ -211,9 +205,7 @@ class AgentMigrationTest {
 
     @Test
     void destinationLostDuringMemoryPrecopyLeavesTheGuestRunningAtTheSource() throws Exception {
-        try (EmulatedHost source = EmulatedHost.boot("source", dir.resolve("source-host"), SampleLaunch.trusted().components());
-                EmulatedHost destination = EmulatedHost.boot("destination", dir.resolve("destination-host"),
-                        SampleLaunch.trusted().components())) {
+        try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
             Path disk = vmDisk(32L * MIB);
             signedPolicy(Demo.enrollPair(source, destination));
             String vms = "vms:\n  " + VM + ":\n    disk: " + dir.relativize(disk) + "\n"
@@ -313,7 +305,7 @@ class AgentMigrationTest {
 
     @Test
     void destinationWithUnapprovedXenIsRefusedAndNothingIsSent() throws Exception {
-        try (EmulatedHost source = EmulatedHost.boot("source", dir.resolve("source-host"), SampleLaunch.trusted().components());
+        try (EmulatedHost source = trustedHost("source");
                 EmulatedHost destination = EmulatedHost.boot("destination", dir.resolve("destination-host"),
                         SampleLaunch.trusted().withHypervisor("xen-4.18.0").components())) {
             Path disk = vmDisk(32L * MIB);
@@ -488,5 +480,10 @@ class AgentMigrationTest {
             }
             Thread.sleep(20);
         }
+    }
+
+    /** A host with its own swtpm after the trusted TXT launch, in {@code dir/NAME-host}. */
+    private EmulatedHost trustedHost(String name) throws Exception {
+        return EmulatedHost.boot(name, dir.resolve(name + "-host"), SampleLaunch.trusted().components());
     }
 }
