@@ -193,6 +193,8 @@ final class OutgoingMigration {
                 } else {
                     progress.accept(MigrationProgress.phase("memory", size, "pre-copy of the guest's memory while the disk mirrors"));
                     guest = OutgoingGuest.start(guests, guestVm.get(), memoryStream);
+                    // Hash both images while pre-copy runs, so the pause re-reads only what changed since.
+                    replicator.prepareSwitchover();
                     result = guest.stopAndCopy(replicator, vm.hook());
                 }
             } catch (HypervisorException | TimeoutException e) {

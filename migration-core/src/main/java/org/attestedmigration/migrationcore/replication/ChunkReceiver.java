@@ -5,11 +5,13 @@ import java.nio.ByteBuffer;
 import java.util.BitSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.attestedmigration.migrationcore.disk.ChunkLayout;
 import org.attestedmigration.migrationcore.disk.DigestTree;
 import org.attestedmigration.migrationcore.disk.DiskImage;
+import org.attestedmigration.migrationcore.disk.ImageDigests;
 
 /**
  * The destination side of a replication, independent of the transport: writes received chunks
@@ -25,6 +27,9 @@ public final class ChunkReceiver {
     private final BitSet received = new BitSet();
     private final BitSet durable = new BitSet();
     private ReplicationPhase phase = ReplicationPhase.NOT_STARTED;
+    /** Counts the writes to each chunk, so the digests re-read only what changed since. */
+    private AtomicLongArray writes;
+    private ImageDigests digests;
     /** Receives share it, a flush excludes them: a chunk half-written during a flush is not durable. */
     private final ReadWriteLock flushing = new ReentrantReadWriteLock();
 
@@ -53,6 +58,11 @@ public final class ChunkReceiver {
             received.clear();
             durable.clear();
         }
+        if (!requested.equals(layout)) {
+            AtomicLongArray counters = new AtomicLongArray(requested.chunkCount());
+            writes = counters;
+            digests = new ImageDigests(image, requested, counters::get);
+        }
         layout = requested;
         flush();
         return (BitSet) durable.clone();
@@ -77,6 +87,7 @@ public final class ChunkReceiver {
             image.write(l.offsetOf(index), data);
             synchronized (this) {
                 received.set(index);
+                writes.incrementAndGet(index);
             }
         } finally {
             flushing.readLock().unlock();
@@ -102,8 +113,17 @@ public final class ChunkReceiver {
         phase = Objects.requireNonNull(newPhase, "newPhase");
     }
 
+    /**
+     * The digest tree of the image as read back from disk; only chunks received since the last
+     * call are read again (see {@link ImageDigests} for what that does and does not catch).
+     */
     public DigestTree digestTree() throws IOException {
-        return DigestTree.compute(image, currentLayout());
+        ImageDigests d;
+        synchronized (this) {
+            currentLayout();
+            d = digests;
+        }
+        return d.refresh();
     }
 
     private synchronized ChunkLayout currentLayout() throws TransportException {

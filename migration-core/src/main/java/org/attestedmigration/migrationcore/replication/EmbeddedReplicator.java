@@ -14,13 +14,15 @@ import org.attestedmigration.migrationcore.disk.ChunkLayout;
 import org.attestedmigration.migrationcore.disk.ChunkMap;
 import org.attestedmigration.migrationcore.disk.DigestTree;
 import org.attestedmigration.migrationcore.disk.DiskImage;
+import org.attestedmigration.migrationcore.disk.ImageDigests;
 
 /**
  * Migrates one disk while its VM writes to it: bulk copy, dirty re-copy rounds, mirroring, and a
  * verified switchover, resuming from the journals after a dropped link.
  *
  * <p>Use: {@link #converge()} returns once mirroring runs (the VM keeps writing; its memory can
- * now migrate); {@link #switchover()} pauses writes, drains and compares digest trees. Any
+ * now migrate); {@link #prepareSwitchover()} optionally reads both images back while the VM
+ * still runs; {@link #switchover()} pauses writes, drains and compares digest trees. Any
  * failure before switchover detaches the mirror, lifts every throttle or pause, and throws: the
  * source image is only ever read, so the VM keeps running on it.
  *
@@ -42,6 +44,8 @@ public final class EmbeddedReplicator implements AutoCloseable {
     private final ReplicationSettings settings;
     private final ProgressListener listener;
     private final ChunkShipper shipper;
+    private final ImageDigests digests;
+    private boolean prepared;
 
     private volatile ReplicationPhase phase = ReplicationPhase.NOT_STARTED;
     private volatile int round;
@@ -65,6 +69,7 @@ public final class EmbeddedReplicator implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.shipper = new ChunkShipper(source, map, transport, settings.maxInFlightBytes());
+        this.digests = new ImageDigests(source, layout, map::generation);
     }
 
     public ReplicationPhase phase() {
@@ -111,6 +116,36 @@ public final class EmbeddedReplicator implements AutoCloseable {
     }
 
     /**
+     * Reads both images back and hashes them while the VM still runs and the mirror keeps them
+     * in step, so that {@link #switchover()} re-reads only the chunks written after this. Call it
+     * while something else takes time anyway (the memory's pre-copy); {@link #switchover()} does
+     * it itself, before pausing, if nobody did.
+     *
+     * <p>Nothing is compared here: chunks in flight legitimately differ until the drain.
+     *
+     * @throws ReplicationException if reading either image or the link failed; as before
+     *     switchover, the VM keeps running on the source
+     */
+    public void prepareSwitchover() throws ReplicationException {
+        if (phase != ReplicationPhase.MIRRORING) {
+            throw new IllegalStateException("prepareSwitchover needs MIRRORING, phase is " + phase);
+        }
+        try {
+            CompletableFuture<DigestTree> remote = transport.digestTree();
+            digests.refresh();
+            get(remote, System.nanoTime() + settings.switchoverTimeout().toNanos());
+            prepared = true;
+        } catch (ReplicationException e) {
+            throw failed(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw failed(new ReplicationException(phase, "interrupted", e));
+        } catch (IOException | RuntimeException e) {
+            throw failed(new ReplicationException(phase, e.getMessage(), e));
+        }
+    }
+
+    /**
      * Pauses guest writes, sends the last dirty chunks and compares both digest trees. On success
      * writes stay paused (the source must not diverge from the destination it handed over); on
      * failure they resume on the source.
@@ -121,6 +156,9 @@ public final class EmbeddedReplicator implements AutoCloseable {
     public SwitchoverResult switchover() throws ReplicationException {
         if (phase != ReplicationPhase.MIRRORING) {
             throw new IllegalStateException("switchover needs MIRRORING, phase is " + phase);
+        }
+        if (!prepared) {
+            prepareSwitchover();
         }
         long pausedAt = System.nanoTime();
         long sentBefore = shipper.chunksSent();
@@ -135,7 +173,7 @@ public final class EmbeddedReplicator implements AutoCloseable {
             }
             get(transport.flush(), deadline);
             CompletableFuture<DigestTree> remote = transport.digestTree();
-            DigestTree local = DigestTree.compute(source, layout);
+            DigestTree local = digests.refresh();
             List<Integer> differing = local.differingChunks(get(remote, deadline));
             if (!differing.isEmpty()) {
                 differing.forEach(map::invalidate);

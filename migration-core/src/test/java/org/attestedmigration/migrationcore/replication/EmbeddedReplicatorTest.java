@@ -45,6 +45,42 @@ class EmbeddedReplicatorTest {
     }
 
     @Test
+    void writesAfterAnEarlyVerificationAreReadAgainAtSwitchover() throws Exception {
+        try (ReplicationFixture f = new ReplicationFixture(dir, 32 * MIB);
+             InProcessTransport link = new InProcessTransport(f.receiver, LinkModel.UNLIMITED)) {
+            f.startWriter(1);
+            try (EmbeddedReplicator r = f.replicator(link, ReplicationSettings.defaults(MirrorMode.SYNC))) {
+                r.converge();
+                r.prepareSwitchover();
+                long before = f.bytesWritten.get();
+                // The guest keeps writing between the early read-back and the pause.
+                while (f.bytesWritten.get() - before < 2 * MIB) {
+                    Thread.sleep(10);
+                }
+                SwitchoverResult result = r.switchover();
+                assertEquals(-1, f.mismatch());
+                assertArrayEquals(DigestTree.compute(f.source, f.hook.chunkMap().layout()).root(), result.root());
+                assertArrayEquals(DigestTree.compute(f.destination, f.hook.chunkMap().layout()).root(), result.root());
+            }
+        }
+    }
+
+    @Test
+    void destinationDamagedBeforeTheEarlyVerificationIsCaught() throws Exception {
+        try (ReplicationFixture f = new ReplicationFixture(dir, 16 * MIB);
+             InProcessTransport link = new InProcessTransport(f.receiver, LinkModel.UNLIMITED)) {
+            try (EmbeddedReplicator r = f.replicator(link, ReplicationSettings.defaults(MirrorMode.SYNC))) {
+                r.converge();
+                f.destination.write(9 * MIB, ByteBuffer.wrap(new byte[] {(byte) 0x5a}));
+                r.prepareSwitchover();
+                SwitchoverMismatchException e = assertThrows(SwitchoverMismatchException.class, r::switchover);
+                assertEquals(List.of(9), e.differingChunks());
+                assertFalse(f.hook.gate().paused(), "the VM keeps writing on the source");
+            }
+        }
+    }
+
+    @Test
     void writerFasterThanTheLinkIsThrottledAndConverges() throws Exception {
         try (ReplicationFixture f = new ReplicationFixture(dir, 32 * MIB);
              InProcessTransport link = new InProcessTransport(f.receiver,
