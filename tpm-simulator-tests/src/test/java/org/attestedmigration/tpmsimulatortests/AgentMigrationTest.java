@@ -152,7 +152,7 @@ class AgentMigrationTest {
     }
 
     @Test
-    void destinationLostDuringBulkCopyRollsBackAndALaterMigrationSucceeds() throws Exception {
+    void destinationLostDuringBulkCopyRollsBackAndALaterMigrationResumesWhereItStopped() throws Exception {
         try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
             Path disk = vmDisk(32L * MIB);
             String before = digest(disk);
@@ -165,10 +165,10 @@ class AgentMigrationTest {
                 try {
                     String to = "127.0.0.1:" + dst.listenAddress().getPort();
                     migrate = new Thread(() -> aborted[0] = Cli.run("migrate", "--agent-socket", src.adminSocket().toString(), "--vm", VM,
-                            "--to", to, "--max-bandwidth", "3M", "--json"), "migrate-cli");
+                            "--to", to, "--max-bandwidth", "3M", "--retries", "1", "--json"), "migrate-cli");
                     migrate.start();
-                    // The bulk copy runs for ~10 s at 3 MB/s: the destination goes away once it acknowledged some of it.
-                    waitFor(() -> bulkCopyUnderway(src), "the bulk copy under way");
+                    // The bulk copy runs for ~10 s at 3 MB/s: the destination goes away once it holds a quarter.
+                    waitFor(() -> bulkCopyPast(src, 8L * MIB), "the bulk copy a quarter done");
                 } finally {
                     dst.close();
                 }
@@ -180,25 +180,66 @@ class AgentMigrationTest {
                 assertEquals("ABORTED", outcome.path("result").asText(), run.describe());
                 assertFalse(outcome.path("message").asText().isBlank(), "the outcome says why: " + run.describe());
                 assertTrue(run.out().contains("\"phase\":\"bulk_copy\""), "it was aborted during the bulk copy: " + run.describe());
+                assertTrue(run.out().contains("\"phase\":\"reconnecting\""), "it tried once more: " + run.describe());
 
                 assertSourceStillServes(src, disk, before);
-                // A destination agent started again on the same data directory does not serve the VM and kept nothing.
+                // A destination agent started again on the same data directory does not serve the VM: its disk is only parked.
                 try (Agent restarted = Agent.start(AgentConfigReader.read(dstConfig), Set.of())) {
                     assertEquals(List.of(), vmNames(status(restarted)), "the restarted destination does not serve the VM");
                     assertFalse(Files.exists(dir.resolve("dst-data/vms/" + VM + ".raw")), "no disk arrived at the destination");
-                    try (Stream<Path> incoming = Files.list(dir.resolve("dst-data/incoming"))) {
-                        assertEquals(0, incoming.count(), "the destination discarded the incoming disk");
-                    }
-                    // Nothing lost: a second migration to a healthy destination succeeds.
+                    assertTrue(Files.exists(dir.resolve("dst-data/incoming/" + VM + ".journal")), "the incoming disk is parked with its journal");
+                    // Nothing lost, nothing sent twice: the next migration resumes into what the destination held.
                     Cli.Run again = Cli.run("migrate", "--agent-socket", src.adminSocket().toString(), "--vm", VM, "--to",
                             "127.0.0.1:" + restarted.listenAddress().getPort(), "--json");
                     again.assertExit(0).assertNoStackTrace();
                     JsonNode done = lastLine(again.out());
                     assertEquals(before, done.path("destinationDigest").asText(), again.describe());
+                    assertTrue(again.out().contains("\"phase\":\"resuming\""), "the destination said it resumes: " + again.describe());
+                    assertTrue(done.path("bytesSent").asLong() <= 24L * MIB,
+                            "the quarter the destination held was not sent again: " + again.describe());
+                    try (Stream<Path> incoming = Files.list(dir.resolve("dst-data/incoming"))) {
+                        assertEquals(0, incoming.count(), "nothing left in the destination's incoming directory");
+                    }
                     assertEquals(List.of(VM), vmNames(status(restarted)));
                     assertEquals(List.of(), vmNames(status(src)));
                     assertEquals(before, digest(dir.resolve("dst-data/vms/" + VM + ".raw")));
                 }
+            }
+        }
+    }
+
+    @Test
+    void connectionCutDuringBulkCopyIsReattestedAndResumedWithoutResendingHeldChunks() throws Exception {
+        try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
+            Path disk = vmDisk(32L * MIB);
+            String before = digest(disk);
+            signedPolicy(Demo.enrollPair(source, destination));
+            try (Agent src = Agent.start(AgentConfigReader.read(config(source, "src-data", disk)), Set.of());
+                    Agent dst = Agent.start(AgentConfigReader.read(config(destination, "dst-data", null)), Set.of());
+                    CuttableProxy link = new CuttableProxy(new java.net.InetSocketAddress("127.0.0.1", dst.listenAddress().getPort()))) {
+                Cli.Run[] result = new Cli.Run[1];
+                Thread migrate = new Thread(() -> result[0] = Cli.run("migrate", "--agent-socket", src.adminSocket().toString(), "--vm", VM,
+                        "--to", "127.0.0.1:" + link.port(), "--max-bandwidth", "4M", "--json"), "migrate-cli");
+                migrate.start();
+                // At 4 MB/s the bulk copy takes ~8 s: the network fails once half of it arrived, both hosts stay up.
+                waitFor(() -> bulkCopyPast(src, 16L * MIB), "the bulk copy half done");
+                link.cut();
+                migrate.join(120_000);
+                assertFalse(migrate.isAlive(), "migrate ended");
+                Cli.Run run = result[0];
+                run.assertExit(0).assertNoStackTrace();
+                JsonNode outcome = lastLine(run.out());
+                assertEquals("MIGRATED", outcome.path("result").asText(), run.describe());
+                assertTrue(outcome.path("message").asText().contains("in 2 attempts"), run.describe());
+                assertTrue(run.out().contains("\"phase\":\"reconnecting\""), run.describe());
+                assertEquals(2, link.connections(), "the second attempt made a new, newly attested connection");
+                assertEquals(before, outcome.path("sourceDigest").asText(), run.describe());
+                assertEquals(before, outcome.path("destinationDigest").asText(), run.describe());
+                // Both attempts together: the half that arrived before the cut went once (a chunk or two in flight may go twice).
+                assertTrue(outcome.path("bytesSent").asLong() <= 34L * MIB, "held chunks were not sent again: " + run.describe());
+                assertEquals(List.of(VM), vmNames(status(dst)), "the destination serves the VM");
+                assertEquals(List.of(), vmNames(status(src)), "the source let it go");
+                assertEquals(before, digest(dir.resolve("dst-data/vms/" + VM + ".raw")));
             }
         }
     }
@@ -225,7 +266,7 @@ class AgentMigrationTest {
                     // The destination goes away as the memory phase begins: the disk mirrors, the guest's pre-copy starts.
                     outcome = src.migrate(new org.attestedmigration.migrationcore.agent.MigrationRequest(VM,
                             org.attestedmigration.migrationcore.agent.HostPort.parse("127.0.0.1:" + dst.listenAddress().getPort()),
-                            org.attestedmigration.migrationcore.replication.MirrorMode.SYNC, 0), p -> {
+                            org.attestedmigration.migrationcore.replication.MirrorMode.SYNC, 0, 0), p -> {
                                 if (phases.isEmpty() || !phases.get(phases.size() - 1).equals(p.phase())) {
                                     phases.add(p.phase());
                                 }
@@ -260,9 +301,7 @@ class AgentMigrationTest {
 
                 try (Agent restarted = Agent.start(AgentConfigReader.read(dstConfig), Set.of())) {
                     assertEquals(List.of(), vmNames(status(restarted)), "the restarted destination runs nothing");
-                    try (Stream<Path> incoming = Files.list(dir.resolve("dst-data/incoming"))) {
-                        assertEquals(0, incoming.count(), "the destination discarded the incoming disk");
-                    }
+                    assertFalse(Files.exists(dir.resolve("dst-data/vms/" + VM + ".raw")), "no disk arrived at the destination");
                     Cli.Run again = Cli.run("migrate", "--agent-socket", src.adminSocket().toString(), "--vm", VM, "--to",
                             "127.0.0.1:" + restarted.listenAddress().getPort(), "--json");
                     again.assertExit(0).assertNoStackTrace();
@@ -289,11 +328,11 @@ class AgentMigrationTest {
         assertEquals(before, digest(disk), "the source's disk is intact");
     }
 
-    private boolean bulkCopyUnderway(Agent src) {
+    private boolean bulkCopyPast(Agent src, long bytes) {
         try {
             for (JsonNode m : status(src).path("migrations")) {
                 JsonNode p = m.path("progress");
-                if ("bulk_copy".equals(p.path("phase").asText()) && p.path("bytesDone").asLong() > 0) {
+                if ("bulk_copy".equals(p.path("phase").asText()) && p.path("bytesDone").asLong() >= bytes) {
                     return true;
                 }
             }

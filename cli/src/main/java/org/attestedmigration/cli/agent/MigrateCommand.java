@@ -46,6 +46,10 @@ public final class MigrateCommand implements Callable<Integer> {
             description = "cap on the disk stream, bytes per second, suffix k/M/G allowed; 0 = no cap (default)")
     String maxBandwidth;
 
+    @Option(names = "--retries", defaultValue = "" + MigrationRequest.DEFAULT_RETRIES, paramLabel = "N",
+            description = "times a connection lost before the switchover is re-attested and resumed (default ${DEFAULT-VALUE}, 0..20)")
+    int retries;
+
     @Option(names = "--json", description = "JSON lines on stdout: progress objects, then the outcome")
     boolean json;
 
@@ -88,7 +92,10 @@ public final class MigrateCommand implements Callable<Integer> {
             case "async" -> MirrorMode.ASYNC;
             default -> throw new UserInputException("unknown --mode '" + mode + "' (sync, async)");
         };
-        return new MigrationRequest(vm, destination, mirror, Bandwidth.parse(maxBandwidth));
+        if (retries < 0 || retries > MigrationRequest.MAX_RETRIES) {
+            throw new UserInputException("--retries must be between 0 and " + MigrationRequest.MAX_RETRIES + ", not " + retries);
+        }
+        return new MigrationRequest(vm, destination, mirror, Bandwidth.parse(maxBandwidth), retries);
     }
 
     private static void print(MigrationOutcome o, PrintWriter out) {

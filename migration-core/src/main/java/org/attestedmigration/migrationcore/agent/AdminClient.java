@@ -51,7 +51,7 @@ public final class AdminClient {
         try (Connection c = connect()) {
             c.send(json.createObjectNode().put(AdminProtocol.COMMAND, AdminProtocol.MIGRATE).put("vm", request.vm())
                     .put("to", request.destination().toString()).put("mode", request.mode().name().toLowerCase(Locale.ROOT))
-                    .put("maxBandwidth", request.maxBandwidthBytesPerSecond()));
+                    .put("maxBandwidth", request.maxBandwidthBytesPerSecond()).put("retries", request.retries()));
             while (true) {
                 JsonNode line = c.next();
                 String type = line.path(AdminProtocol.TYPE).asText();

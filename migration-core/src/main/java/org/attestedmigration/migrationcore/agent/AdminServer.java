@@ -171,7 +171,11 @@ final class AdminServer implements AutoCloseable {
         if (!bandwidth.isMissingNode() && !bandwidth.canConvertToLong()) {
             throw new IllegalArgumentException("'maxBandwidth' must be bytes per second");
         }
-        return new MigrationRequest(vm, to, mirror, bandwidth.asLong(0));
+        JsonNode retries = request.path("retries");
+        if (!retries.isMissingNode() && !retries.canConvertToInt()) {
+            throw new IllegalArgumentException("'retries' must be a number of retries");
+        }
+        return new MigrationRequest(vm, to, mirror, bandwidth.asLong(0), retries.asInt(MigrationRequest.DEFAULT_RETRIES));
     }
 
     private ObjectNode error(String message) {

@@ -105,6 +105,8 @@ public final class Agent implements AutoCloseable {
                 });
             }
         }
+        // Disks parked before a restart stay resumable for their window; older ones go now.
+        new ParkedDisks(data).sweep(Set.of());
         destination = new DestinationService(config, data, inventory, board, workers, guests);
         outgoing = new OutgoingMigration(endpoint, inventory, board, data, guests);
         InetSocketAddress address = new InetSocketAddress(config.listen().host(), config.listen().port());

@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * DATA/policy.serial            last policy serial accepted (rollback protection)
  * DATA/vms/NAME.sock            NBD socket serving VM NAME's disk
  * DATA/vms/NAME.raw             disk of a VM that migrated in (when the config names no path for it)
- * DATA/incoming/NAME.raw        disk being received, with NAME.journal
+ * DATA/incoming/NAME.raw        disk being received or parked for a resume, with NAME.journal and
+ *                               NAME.source (the sending host; see ParkedDisks)
  * DATA/outgoing/NAME.journal    source journal of a migration in flight
  * </pre>
  */

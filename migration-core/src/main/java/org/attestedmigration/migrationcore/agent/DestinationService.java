@@ -24,8 +24,9 @@ import org.attestedmigration.securechannel.mux.StreamKind;
 /**
  * The destination's half of the peer protocol, on every session an attested peer opened: it
  * prepares an empty disk on {@code migration.begin}, writes the disk stream into it, and serves
- * the VM only on {@code migration.complete} with a matching digest. A session that ends first
- * takes its incoming disk with it, so a failed migration leaves nothing behind.
+ * the VM only on {@code migration.complete} with a matching digest. A source that aborts takes
+ * its incoming disk with it; a session that is lost first parks the disk ({@link ParkedDisks}) for
+ * the same source to resume into. Nothing incoming is ever served.
  */
 final class DestinationService {
     private static final Logger LOG = Logger.getLogger(DestinationService.class.getName());
@@ -100,7 +101,7 @@ final class DestinationService {
         }
     }
 
-    private Map<String, Object> begin(String peer, MuxSession session, JsonNode body) throws IOException {
+    private Map<String, Object> begin(String peer, MuxSession session, JsonNode body) throws IOException, InterruptedException {
         String vm = body.path("vm").asText();
         long size = body.path("sizeBytes").asLong(-1);
         int chunk = body.path("chunkSize").asInt(-1);
@@ -122,9 +123,18 @@ final class DestinationService {
         }
         IncomingMigration m;
         synchronized (incoming) {
+            IncomingMigration earlier = incoming.get(vm);
+            if (earlier != null && earlier.peerHost().equals(peer) && !earlier.ownedBy(session)) {
+                // The same source is back on a new session: its old one is dead to it, even if this side has not noticed yet.
+                LOG.info("migration of " + vm + " from " + peer + " restarts on a new session; parking the disk of the old one");
+                discardMemory(vm, earlier.owner());
+                earlier.park();
+                forget(earlier);
+            }
             if (incoming.containsKey(vm)) {
                 throw new IllegalStateException("VM " + vm + " is already arriving from " + incoming.get(vm).peerHost());
             }
+            new ParkedDisks(data).sweep(incoming.keySet());
             m = IncomingMigration.prepare(data, vm, peer, session, layout, target);
             int memoryMib = body.path("memoryMib").asInt(0);
             if (memoryMib > 0) {
@@ -138,8 +148,9 @@ final class DestinationService {
             incoming.put(vm, m);
         }
         board.begin(vm, "incoming", peer, size);
-        LOG.info("migration of " + vm + " (" + size + " bytes) from " + peer + " begun; receiving into " + data.incomingDisk(vm));
-        return Map.of("accepted", true, "host", config.hostName());
+        LOG.info("migration of " + vm + " (" + size + " bytes) from " + peer + (m.resumed() ? " resumed" : " begun") + "; receiving into "
+                + data.incomingDisk(vm));
+        return Map.of("accepted", true, "host", config.hostName(), "resumed", m.resumed());
     }
 
     private Map<String, Object> complete(String peer, MuxSession session, JsonNode body) throws Exception {
@@ -236,20 +247,30 @@ final class DestinationService {
         for (IncomingMigration m : incoming.values()) {
             if (m.ownedBy(session)) {
                 workers.execute(() -> {
-                    LOG.info("discarding the incoming disk of " + m.vm() + ": " + why);
-                    m.discard();
-                    forget(m);
+                    LOG.info("the incoming disk of " + m.vm() + " waits for its source to resume: " + why);
+                    try {
+                        m.park();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        forget(m);
+                    }
                 });
             }
         }
     }
 
-    /** Discards every incoming disk (agent shutdown). */
+    /** Discards every arriving guest and parks every incoming disk (agent shutdown): a restarted agent resumes them. */
     void close() {
         memories.values().forEach(IncomingMemory::discard);
         memories.clear();
         for (IncomingMigration m : incoming.values()) {
-            m.discard();
+            try {
+                m.park();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                m.discard();
+            }
             forget(m);
         }
     }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HexFormat;
+import java.util.logging.Logger;
 import org.attestedmigration.migrationcore.disk.ChunkLayout;
 import org.attestedmigration.migrationcore.disk.DiskImage;
 import org.attestedmigration.migrationcore.replication.ChunkReceiver;
@@ -14,9 +15,12 @@ import org.attestedmigration.securechannel.mux.MuxSession;
 import org.attestedmigration.securechannel.mux.MuxStream;
 
 /**
- * The destination's side of one VM arriving: an empty disk under {@code DATA/incoming}, its
- * journal, the service writing chunks into it, and — only when the source says its switchover
- * succeeded and the digests agree — the move of that disk to where the VM will be served.
+ * The destination's side of one VM arriving: a disk under {@code DATA/incoming}, its journal, the
+ * service writing chunks into it, and — only when the source says its switchover succeeded and
+ * the digests agree — the move of that disk to where the VM will be served.
+ *
+ * <p>A connection lost midway parks the disk (see {@link ParkedDisks}): the same source resumes
+ * into it, so chunks the journal calls durable are not sent again.
  */
 final class IncomingMigration {
     private final String vm;
@@ -28,11 +32,14 @@ final class IncomingMigration {
     private final ChunkLayout layout;
     private final DiskImage image;
     private final ChunkReceiver receiver;
+    private static final Logger LOG = Logger.getLogger(IncomingMigration.class.getName());
+    private final boolean resumed;
+    private final ParkedDisks parked;
     private Thread service;
     private boolean finished;
 
     private IncomingMigration(String vm, String peerHost, MuxSession owner, Path file, Path journal, Path target, ChunkLayout layout,
-            DiskImage image) {
+            DiskImage image, boolean resumed, ParkedDisks parked) {
         this.vm = vm;
         this.peerHost = peerHost;
         this.owner = owner;
@@ -41,20 +48,33 @@ final class IncomingMigration {
         this.target = target;
         this.layout = layout;
         this.image = image;
+        this.resumed = resumed;
+        this.parked = parked;
         this.receiver = new ChunkReceiver(image, new ReplicationJournal(journal));
     }
 
     /**
-     * Creates the empty incoming disk. Leftovers of an earlier attempt are discarded: resuming
-     * across connections is not offered yet, and stale chunks must never be taken for new ones.
+     * Reopens the disk an earlier attempt of the same source parked, or creates an empty one.
+     * A parked disk of another source, or of another size, is discarded: its chunks are not this
+     * disk's. Which of the reopened disk's chunks count is the journal's business ({@link ChunkReceiver#open}).
      */
     static IncomingMigration prepare(DataDirectory data, String vm, String peerHost, MuxSession owner, ChunkLayout layout, Path target)
             throws IOException {
         Path file = data.incomingDisk(vm);
         Path journal = data.incomingJournal(vm);
-        Files.deleteIfExists(file);
-        Files.deleteIfExists(journal);
-        return new IncomingMigration(vm, peerHost, owner, file, journal, target, layout, DiskImage.create(file, layout.imageSize()));
+        ParkedDisks parked = new ParkedDisks(data);
+        if (parked.parkedBy(vm).filter(peerHost::equals).isPresent() && Files.size(file) == layout.imageSize()) {
+            return new IncomingMigration(vm, peerHost, owner, file, journal, target, layout, DiskImage.open(file, false), true, parked);
+        }
+        parked.delete(vm);
+        DiskImage image = DiskImage.create(file, layout.imageSize());
+        parked.recordSource(vm, peerHost);
+        return new IncomingMigration(vm, peerHost, owner, file, journal, target, layout, image, false, parked);
+    }
+
+    /** True if this disk was parked by an earlier attempt and is being resumed. */
+    boolean resumed() {
+        return resumed;
     }
 
     String vm() {
@@ -71,6 +91,10 @@ final class IncomingMigration {
 
     long sizeBytes() {
         return layout.imageSize();
+    }
+
+    MuxSession owner() {
+        return owner;
     }
 
     /** True if {@code session} is the one that began this migration: no other peer may feed or finish it. */
@@ -110,6 +134,7 @@ final class IncomingMigration {
         Files.createDirectories(target.toAbsolutePath().getParent());
         Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
         Files.deleteIfExists(journal);
+        parked.forget(vm);
         finished = true;
         return digest;
     }
@@ -122,11 +147,41 @@ final class IncomingMigration {
         finished = true;
         try {
             image.close();
-            Files.deleteIfExists(file);
-            Files.deleteIfExists(journal);
+            parked.delete(vm);
         } catch (IOException e) {
-            java.util.logging.Logger.getLogger(IncomingMigration.class.getName())
-                    .warning("could not discard the incoming disk of " + vm + ": " + e.getMessage());
+            LOG.warning("could not discard the incoming disk of " + vm + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Keeps the incoming disk for the same source to resume into, after its connection was lost:
+     * what arrived completely is made durable and journaled first. A no-op once completed.
+     */
+    synchronized void park() throws InterruptedException {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        try {
+            if (service != null) {
+                // The lost session ends the disk stream; let the write in progress land.
+                service.join(5_000);
+            }
+            if (receiver.isOpen()) {
+                receiver.flush();
+            }
+            image.close();
+            parked.park(vm);
+            LOG.info("parked the incoming disk of " + vm + " from " + peerHost + " for " + ParkedDisks.RESUME_WINDOW.toMinutes()
+                    + " minutes: the same source resumes into it");
+        } catch (IOException e) {
+            LOG.warning("could not park the incoming disk of " + vm + ", discarding it: " + e.getMessage());
+            try {
+                image.close();
+                parked.delete(vm);
+            } catch (IOException again) {
+                LOG.warning("could not discard the incoming disk of " + vm + ": " + again.getMessage());
+            }
         }
     }
 }

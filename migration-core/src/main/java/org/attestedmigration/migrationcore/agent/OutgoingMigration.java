@@ -48,6 +48,10 @@ import org.attestedmigration.securechannel.mux.StreamKind;
  * the VM is sent), ask it to prepare, replicate the disk while the VM keeps writing, switch over
  * with equal digests, have the destination take the VM over, and only then stop serving it here.
  * Every failure before the switchover leaves the VM running here on its untouched disk.
+ *
+ * <p>A connection lost before the switchover is retried ({@link MigrationRequest#retries}, with
+ * back-off): each attempt attests the destination afresh, and the destination's parked disk plus
+ * both journals let it resume without sending confirmed chunks again.
  */
 final class OutgoingMigration {
     private static final Logger LOG = Logger.getLogger(OutgoingMigration.class.getName());
@@ -56,6 +60,8 @@ final class OutgoingMigration {
     private static final Duration STEP = Duration.ofSeconds(30);
     /** The destination hashes the whole disk before it answers. */
     private static final Duration COMPLETE = Duration.ofMinutes(10);
+    /** How long a failed step waits for the session's close to tell a lost link from a refusal. */
+    private static final Duration LOST_GRACE = Duration.ofMillis(500);
 
     private final AttestedEndpoint endpoint;
     private final VmInventory inventory;
@@ -83,17 +89,35 @@ final class OutgoingMigration {
             return MigrationOutcome.failure(MigrationOutcome.Result.INVALID, request.vm(), peer, e.getMessage(), List.of(), 0, 0);
         }
         String key = board.begin(vm.name(), "outgoing", peer, vm.image().size());
-        Attempt attempt = new Attempt(request, vm, start, p -> {
+        Consumer<MigrationProgress> progress = p -> {
             board.update(key, p);
             listener.accept(p);
-        });
+        };
         MigrationOutcome outcome = null;
+        long earlierBytes = 0;
         try {
-            outcome = attempt.run();
-            return outcome;
-        } catch (RuntimeException e) {
-            outcome = attempt.outcome(MigrationOutcome.Result.ABORTED, "internal error: " + e, List.of());
-            LOG.log(java.util.logging.Level.SEVERE, "migration of " + vm.name() + " failed", e);
+            for (int number = 1; ; number++) {
+                Attempt attempt = new Attempt(request, vm, start, number, earlierBytes, progress);
+                try {
+                    outcome = attempt.run();
+                } catch (RuntimeException e) {
+                    outcome = attempt.outcome(MigrationOutcome.Result.ABORTED, "internal error: " + e, List.of());
+                    LOG.log(java.util.logging.Level.SEVERE, "migration of " + vm.name() + " failed", e);
+                    return outcome;
+                }
+                if (!attempt.linkLost || number > request.retries()) {
+                    return outcome;
+                }
+                earlierBytes = attempt.bytesSent;
+                Duration wait = backoff(number);
+                LOG.warning("migration of " + vm.name() + ": attempt " + number + " lost the connection (" + outcome.message() + "); attempt "
+                        + (number + 1) + " of " + (request.retries() + 1) + " in " + wait.toMillis() + " ms");
+                progress.accept(MigrationProgress.phase("reconnecting", vm.image().size(), "attempt " + (number + 1) + " of "
+                        + (request.retries() + 1) + " in " + wait.toMillis() + " ms after: " + outcome.message()));
+                Thread.sleep(wait.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return outcome;
         } finally {
             board.end(key);
@@ -104,19 +128,32 @@ final class OutgoingMigration {
         }
     }
 
-    /** One migration's state, so the steps can share it without long parameter lists. */
+    /** 1 s, 2 s, 4 s, ... capped at 15 s: long enough for a destination to restart, short enough for a network blip. */
+    private static Duration backoff(int failedAttempts) {
+        return Duration.ofMillis(Math.min(15_000L, 1_000L << Math.min(failedAttempts - 1, 4)));
+    }
+
+    /** One attempt of a migration, so the steps can share its state without long parameter lists. */
     private final class Attempt {
         private final MigrationRequest request;
         private final ServedVm vm;
         private final long start;
+        private final int number;
+        private final long earlierBytes;
         private final long size;
         private final Consumer<MigrationProgress> progress;
+        /** Disk bytes sent so far by every attempt, this one included. */
         private long bytesSent;
+        /** The connection was lost (or never made) before the switchover: another attempt may resume. */
+        private boolean linkLost;
 
-        Attempt(MigrationRequest request, ServedVm vm, long start, Consumer<MigrationProgress> progress) {
+        Attempt(MigrationRequest request, ServedVm vm, long start, int number, long earlierBytes, Consumer<MigrationProgress> progress) {
             this.request = request;
             this.vm = vm;
             this.start = start;
+            this.number = number;
+            this.earlierBytes = earlierBytes;
+            this.bytesSent = earlierBytes;
             this.size = vm.image().size();
             this.progress = progress;
         }
@@ -130,6 +167,7 @@ final class OutgoingMigration {
             } catch (ExecutionException e) {
                 return notConnected(e.getCause());
             } catch (TimeoutException e) {
+                linkLost = true;
                 return outcome(MigrationOutcome.Result.ABORTED, "the attested handshake with " + to + " timed out", List.of());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -141,6 +179,7 @@ final class OutgoingMigration {
                     in -> in.reject(ErrorCode.NOT_ALLOWED, "a migration source accepts no streams")).get(STEP.toSeconds(), TimeUnit.SECONDS)) {
                 return migrate(session, connection.peerHost());
             } catch (ExecutionException | TimeoutException e) {
+                linkLost = true;
                 return outcome(MigrationOutcome.Result.ABORTED, "the session with " + to + " failed: " + message(e), List.of());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -158,6 +197,8 @@ final class OutgoingMigration {
                 return outcome(MigrationOutcome.Result.REFUSED, "refused by attestation: " + who + " at " + rejected.step(),
                         rejected.verdict().reasons());
             }
+            // Not a verdict: the destination is down, restarting or unreachable for now.
+            linkLost = true;
             LOG.warning("migration of " + vm.name() + " to " + request.destination() + ": no attested connection: " + message(cause));
             return outcome(MigrationOutcome.Result.ABORTED, "no attested connection to " + request.destination() + ": " + message(cause),
                     List.of());
@@ -173,8 +214,14 @@ final class OutgoingMigration {
             progress.accept(MigrationProgress.phase("preparing", size, peerHost + " prepares an empty disk"
                     + (guestVm.isPresent() ? " and an empty guest" : "")));
             try {
-                await(control.request(PeerProtocol.BEGIN, begin), STEP);
+                JsonNode begun = await(control.request(PeerProtocol.BEGIN, begin), STEP);
+                if (begun.path("resumed").asBoolean()) {
+                    progress.accept(MigrationProgress.phase("resuming", size, peerHost + " kept the disk of an earlier attempt"));
+                }
             } catch (ExecutionException e) {
+                if (lost(session)) {
+                    return outcome(MigrationOutcome.Result.ABORTED, "the connection to " + peerHost + " was lost: " + message(e), List.of());
+                }
                 return outcome(MigrationOutcome.Result.ABORTED, peerHost + " declined the migration: " + message(e), List.of());
             }
             MuxStream stream = session.streams().open(StreamKind.BYTES, Map.of(PeerProtocol.DISK, vm.name()))
@@ -199,38 +246,55 @@ final class OutgoingMigration {
                 }
             } catch (HypervisorException | TimeoutException e) {
                 // Before handover every memory failure leaves the guest running here (the hypervisor resumed it).
-                if (guest != null) {
-                    guest.abort(message(e));
-                }
-                vm.hook().gate().resume();
-                if (memoryStream != null) {
-                    memoryStream.reset("memory migration failed: " + message(e));
-                }
-                transport.close();
-                abortQuietly(control, message(e));
-                deleteQuietly(journal);
-                LOG.warning("migration of " + vm.name() + " to " + peerHost + " aborted, the guest runs here: " + message(e));
-                return outcome(MigrationOutcome.Result.ABORTED, "the memory migration failed: " + message(e)
-                        + "; the VM keeps running on this host", List.of());
+                return rolledBack(session, control, peerHost, guest, memoryStream, transport, journal,
+                        "the memory migration failed: " + message(e));
             } catch (ReplicationException e) {
-                if (guest != null) {
-                    guest.abort(e.getMessage());
-                }
-                if (memoryStream != null) {
-                    memoryStream.reset("disk replication failed: " + e.getMessage());
-                }
-                transport.close();
-                abortQuietly(control, e.getMessage());
-                deleteQuietly(journal);
-                LOG.warning("migration of " + vm.name() + " to " + peerHost + " aborted in " + e.phase() + ", still running here: "
-                        + e.getMessage());
-                return outcome(MigrationOutcome.Result.ABORTED, "replication failed during " + e.phase().name().toLowerCase(Locale.ROOT)
-                        + ": " + e.getMessage() + "; the VM keeps running on this host", List.of());
+                return rolledBack(session, control, peerHost, guest, memoryStream, transport, journal,
+                        "replication failed during " + e.phase().name().toLowerCase(Locale.ROOT) + ": " + e.getMessage());
             }
             // The destination's disk service ends when it sees this clean end of stream.
             transport.close();
-            bytesSent = result.bytesSent();
+            bytesSent = earlierBytes + result.bytesSent();
             return handOver(session, control, peerHost, result, journal, guest);
+        }
+
+        /**
+         * A failure before the switchover: the guest and its writes go on here. If the connection was
+         * lost, the journal stays for the next attempt (the destination parked its disk); otherwise the
+         * destination is told to discard its disk and the journal goes.
+         */
+        private MigrationOutcome rolledBack(AttestedSession session, ControlChannel control, String peerHost, OutgoingGuest guest,
+                MuxStream memoryStream, ChunkTransport transport, ReplicationJournal journal, String why) throws InterruptedException {
+            if (guest != null) {
+                guest.abort(why);
+            }
+            vm.hook().gate().resume();
+            if (memoryStream != null) {
+                memoryStream.reset(why);
+            }
+            transport.close();
+            if (lost(session)) {
+                LOG.warning("migration of " + vm.name() + ": the connection to " + peerHost + " was lost, the VM runs here: " + why);
+                return outcome(MigrationOutcome.Result.ABORTED, "the connection to " + peerHost + " was lost (" + why
+                        + "); the VM keeps running on this host", List.of());
+            }
+            abortQuietly(control, why);
+            deleteQuietly(journal);
+            LOG.warning("migration of " + vm.name() + " to " + peerHost + " aborted, the VM runs here: " + why);
+            return outcome(MigrationOutcome.Result.ABORTED, why + "; the VM keeps running on this host", List.of());
+        }
+
+        /** True (and remembered) if the session ended: a failure seen just before its close counts as the close. */
+        private boolean lost(AttestedSession session) throws InterruptedException {
+            try {
+                session.streams().closeFuture().get(LOST_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                linkLost = true;
+            } catch (ExecutionException e) {
+                linkLost = true;
+            } catch (TimeoutException e) {
+                // Still open: the peer is reachable, so the failure is its answer, not the link.
+            }
+            return linkLost;
         }
 
         /** After switchover: the VM's writes are paused here; the destination verifies and serves, then this host lets go. */
@@ -278,8 +342,8 @@ final class OutgoingMigration {
             long total = (System.nanoTime() - start) / 1_000_000;
             LOG.info("migration of " + vm.name() + " to " + peerHost + " completed in " + total + " ms; the disk is kept as " + kept);
             return new MigrationOutcome(MigrationOutcome.Result.MIGRATED, vm.name(), request.destination().toString(),
-                    "migrated to " + peerHost + "; this host's copy is kept as " + kept, List.of(), digest,
-                    answer.path("digest").asText(), result.bytesSent(), result.pausedFor().toMillis(), total,
+                    "migrated to " + peerHost + (number > 1 ? " in " + number + " attempts" : "") + "; this host's copy is kept as " + kept,
+                    List.of(), digest, answer.path("digest").asText(), bytesSent, result.pausedFor().toMillis(), total,
                     guest == null ? 0 : guest.bytesSent(), downtime);
         }
 
@@ -308,10 +372,11 @@ final class OutgoingMigration {
         }
 
         private void replicationProgress(ReplicationProgress p) {
-            bytesSent = p.bytesSent();
+            bytesSent = earlierBytes + p.bytesSent();
             String detail = p.dirtyChunks() + " dirty chunks" + (p.round() > 0 ? ", round " + p.round() : "")
                     + (p.writeLimitBytesPerSecond() > 0 ? ", guest writes limited to " + p.writeLimitBytesPerSecond() / 1000 + " kB/s" : "");
-            progress.accept(new MigrationProgress(p.phase().name().toLowerCase(Locale.ROOT), Math.min(p.bytesSent(), size), size,
+            // Done = what the destination holds: a resumed attempt starts where the last one stopped.
+            progress.accept(new MigrationProgress(p.phase().name().toLowerCase(Locale.ROOT), Math.max(0, size - p.dirtyBytes()), size,
                     p.bytesPerSecond(), detail));
         }
 

@@ -68,6 +68,11 @@ public final class ChunkReceiver {
         return (BitSet) durable.clone();
     }
 
+    /** True once a source opened a replication into this image. */
+    public synchronized boolean isOpen() {
+        return layout != null;
+    }
+
     /** Writes one chunk; the bytes must be exactly the chunk's length. */
     public void receive(int index, ByteBuffer data) throws IOException {
         ChunkLayout l = currentLayout();
