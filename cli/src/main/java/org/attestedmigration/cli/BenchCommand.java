@@ -130,7 +130,7 @@ final class BenchCommand implements Runnable {
                     }
                 }
             } finally {
-                DemoCommand.deleteTree(dir);
+                FileTrees.delete(dir);
             }
             return ExitCode.OK;
         }
@@ -158,7 +158,7 @@ final class BenchCommand implements Runnable {
                 out.println(new ObjectMapper().writeValueAsString(results));
             }
         } finally {
-            DemoCommand.deleteTree(dir);
+            FileTrees.delete(dir);
         }
         return ExitCode.OK;
     }
