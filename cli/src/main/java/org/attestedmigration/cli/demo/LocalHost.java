@@ -27,6 +27,7 @@ public final class LocalHost implements AutoCloseable {
     private final EmulatedHost emulated;
     private final Path policyDirectory;
     private int agentsStarted;
+    private int disksCreated;
     private Agent agent;
 
     LocalHost(EmulatedHost emulated, Path policyDirectory) {
@@ -44,11 +45,15 @@ public final class LocalHost implements AutoCloseable {
     }
 
     /**
-     * A raw disk image of {@code bytes} in this host's directory with content (a repeated
-     * pseudo-random megabyte: quick to write even for 1 GiB, and not all zeros).
+     * A new raw disk image of {@code bytes} in this host's directory with content (a repeated
+     * pseudo-random megabyte: quick to write even for 1 GiB, and not all zeros). Each call makes a
+     * new file: an agent renames a disk that migrated away with a one-second time stamp, so one
+     * name reused within a second would collide.
      */
     public Path createDisk(String vm, long bytes) throws IOException {
-        Path file = Files.createDirectories(emulated.directory().resolve("images")).resolve(vm + ".raw");
+        Path images = Files.createDirectories(emulated.directory().resolve("images"));
+        disksCreated++;
+        Path file = images.resolve(disksCreated == 1 ? vm + ".raw" : vm + "." + disksCreated + ".raw");
         byte[] block = new byte[1 << 20];
         new Random(1).nextBytes(block);
         try (DiskImage disk = DiskImage.create(file, bytes)) {
