@@ -9,6 +9,9 @@ import java.util.concurrent.Callable;
 import org.attestedmigration.cli.bench.AttestationBenchmark;
 import org.attestedmigration.cli.bench.Baselines;
 import org.attestedmigration.cli.bench.ChannelBenchmark;
+import org.attestedmigration.cli.bench.MigrationBenchmark;
+import org.attestedmigration.cli.bench.MigrationFigures;
+import org.attestedmigration.cli.bench.MigrationReport;
 import org.attestedmigration.cli.bench.PolicyBenchmark;
 import org.attestedmigration.cli.bench.Timings;
 import picocli.CommandLine.Command;
@@ -16,7 +19,8 @@ import picocli.CommandLine.Option;
 
 /** {@code attested-migrate bench ...}: benchmarks that print figures (never timed unit tests). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; the figures go to docs/benchmarks.md.",
-        subcommands = {BenchCommand.Attestation.class, BenchCommand.PolicyBench.class, BenchCommand.Channel.class})
+        subcommands = {BenchCommand.Attestation.class, BenchCommand.PolicyBench.class, BenchCommand.Channel.class,
+                BenchCommand.Migration.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -130,8 +134,74 @@ final class BenchCommand implements Runnable {
                     }
                 }
             } finally {
-                DemoCommand.deleteTree(dir);
+                FileTrees.delete(dir);
             }
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "migration", mixinStandardHelpOptions = true,
+            description = {"Two agents on this machine, each with its own swtpm and emulated TXT launch, migrating through the",
+                    "source agent's admin API: (a) an idle VM's disk, against the same bytes through an OpenSSL TLS 1.3 pipe",
+                    "(scripts/bench-baselines.sh); (b) the simulated guest's disk write throughput without a migration and",
+                    "during SYNC and ASYNC ones; (c) the downtime of a guest dirtying its memory at each --dirty-rates."})
+    static final class Migration implements Callable<Integer> {
+        @Option(names = "--disk-mib", defaultValue = "1024", description = "disk of (a) and (b), MiB (default ${DEFAULT-VALUE})")
+        int diskMib;
+
+        @Option(names = "--memory-mib", defaultValue = "256", description = "guest memory of (c), MiB (default ${DEFAULT-VALUE})")
+        int memoryMib;
+
+        @Option(names = "--dirty-rates", defaultValue = "0,16,64,128", split = ",",
+                description = "memory dirty rates of (c), MiB/s (default ${DEFAULT-VALUE})")
+        List<Long> dirtyRates;
+
+        @Option(names = "--downtime-disk-mib", defaultValue = "64", description = "disk of (c), MiB (default ${DEFAULT-VALUE})")
+        int downtimeDiskMib;
+
+        @Option(names = "--guest-writes", defaultValue = "50000",
+                description = "4 KiB writes per second the guest of (b) offers (default ${DEFAULT-VALUE})")
+        long guestWrites;
+
+        @Option(names = "--sample-seconds", defaultValue = "5", description = "(b) without a migration: seconds sampled (default ${DEFAULT-VALUE})")
+        int sampleSeconds;
+
+        @Option(names = "--no-baselines", description = "skip the socat OpenSSL TLS 1.3 and ssh baselines")
+        boolean noBaselines;
+
+        @Option(names = "--json", description = "print one JSON object")
+        boolean json;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (diskMib < 1 || downtimeDiskMib < 1 || memoryMib < 1 || memoryMib > 1024 || guestWrites < 1 || sampleSeconds < 1
+                    || dirtyRates.isEmpty() || dirtyRates.stream().anyMatch(r -> r < 0 || r > 4096)) {
+                throw new UserInputException("--disk-mib, --downtime-disk-mib, --guest-writes and --sample-seconds must be positive, "
+                        + "--memory-mib 1..1024, --dirty-rates 0..4096 each");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            Path dir = Files.createTempDirectory("attested-migrate-bench");
+            try {
+                MigrationFigures figures = MigrationBenchmark.run(dir, new MigrationBenchmark.Settings((long) diskMib << 20, memoryMib,
+                        dirtyRates, (long) downtimeDiskMib << 20, guestWrites, java.time.Duration.ofSeconds(sampleSeconds), !noBaselines),
+                        line -> {
+                            // With --json, stdout holds the figures alone.
+                            PrintWriter to = json ? spec.commandLine().getErr() : out;
+                            to.println(line);
+                            to.flush();
+                        });
+                if (json) {
+                    out.println(Json.write(figures));
+                } else {
+                    MigrationReport.print(figures, out);
+                }
+            } finally {
+                FileTrees.delete(dir);
+            }
+            out.flush();
             return ExitCode.OK;
         }
     }
@@ -158,7 +228,7 @@ final class BenchCommand implements Runnable {
                 out.println(new ObjectMapper().writeValueAsString(results));
             }
         } finally {
-            DemoCommand.deleteTree(dir);
+            FileTrees.delete(dir);
         }
         return ExitCode.OK;
     }

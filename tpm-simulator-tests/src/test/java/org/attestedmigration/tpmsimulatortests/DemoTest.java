@@ -42,6 +42,25 @@ class DemoTest {
         assertTrue(result.get("downtimeMs").asLong() < result.get("totalMs").asLong(), result.toString());
         // Both hosts booted the same software, so they show the same launch PCRs.
         assertEquals(result.at("/attestation/source/pcr18"), result.at("/attestation/destination/pcr18"));
+        // Both agents' status: the destination serves the VM and runs its guest, the source neither.
+        assertEquals("destination", result.at("/vm/runsAt").asText(), result.toString());
+        assertEquals("running", result.at("/vm/guest").asText(), result.toString());
+        assertTrue(disk.get("guestBytesWritten").asLong() > 0, "the guest wrote its disk while it migrated: " + disk);
+    }
+
+    @Test
+    void refusedDestinationGetsNothingAndTheVmKeepsRunningAtTheSource() throws Exception {
+        StringWriter out = new StringWriter();
+        int exit = run(out, "demo", "--json", "--scenario", "untrusted-destination", "--disk-mib", "16");
+        assertEquals(ExitCode.REJECTED, exit, out.toString());
+        JsonNode result = new ObjectMapper().readTree(out.toString());
+        assertEquals("refused", result.get("result").asText());
+        assertEquals("REJECT", result.at("/attestation/destination/verdict").asText(), result.toString());
+        assertFalse(result.at("/channel/opened").asBoolean(), result.toString());
+        assertEquals(0, result.get("bytesSent").asLong(), "no disk block or memory page crossed: " + result);
+        assertTrue(result.get("disk").isNull() && result.get("memory").isNull(), result.toString());
+        assertEquals("source", result.at("/vm/runsAt").asText(), "the source still serves the VM: " + result);
+        assertEquals("running", result.at("/vm/guest").asText(), "and its guest runs there: " + result);
     }
 
     @Test

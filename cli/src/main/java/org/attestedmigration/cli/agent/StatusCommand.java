@@ -8,6 +8,7 @@ import org.attestedmigration.cli.Json;
 import org.attestedmigration.migrationcore.agent.AgentStatus;
 import org.attestedmigration.migrationcore.agent.MigrationProgress;
 import org.attestedmigration.migrationcore.agent.MigrationStatus;
+import org.attestedmigration.migrationcore.agent.PeerHandshake;
 import org.attestedmigration.migrationcore.agent.VmStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code attested-migrate status}: the VMs a running agent serves and the migrations in flight. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show the VMs the agent serves and its migrations in flight (direction, peer, phase, progress).")
+        description = "Show the VMs the agent serves, its migrations in flight (direction, peer, phase, progress) and the last peer handshakes.")
 public final class StatusCommand implements Callable<Integer> {
     @Mixin
     AgentSocketOption agentSocket;
@@ -55,5 +56,16 @@ public final class StatusCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  %-20s %-8s %s %-22s %-12s %5.1f%%  %s%n", m.vm(), m.direction(),
                     "outgoing".equals(m.direction()) ? "to  " : "from", m.peer(), p.phase(), percent, p.detail());
         }
+        if (!s.handshakes().isEmpty()) {
+            out.println("recent handshakes of peers (verdict on the peer / its verdict on us):");
+        }
+        for (PeerHandshake h : s.handshakes()) {
+            out.printf(Locale.ROOT, "  %s  %-20s %-6s / %-6s %s%n", h.at(), h.peer(), orQuestionMark(h.verdict()), orQuestionMark(h.peerVerdict()),
+                    h.tls() != null ? h.tls() + ", " + h.handshakeMillis() + " ms" : "ended at " + h.step() + ": " + String.join("; ", h.reasons()));
+        }
+    }
+
+    private static String orQuestionMark(String verdict) {
+        return verdict == null ? "?" : verdict;
     }
 }

@@ -1,153 +1,175 @@
 package org.attestedmigration.cli.demo;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.attestedmigration.attestation.AttestationException;
-import org.attestedmigration.attestation.HashAlgorithm;
 import org.attestedmigration.attestation.swtpm.EmulatedHost;
-import org.attestedmigration.cli.ProgressPrinter;
-import org.attestedmigration.migrationcore.replication.MirrorMode;
 import org.attestedmigration.attestation.txt.SampleLaunch;
-import org.attestedmigration.policy.AdministratorKeys;
-import org.attestedmigration.policy.EnrollmentException;
-import org.attestedmigration.policy.LoadedPolicy;
+import org.attestedmigration.cli.ProgressPrinter;
+import org.attestedmigration.migrationcore.agent.AgentStatus;
+import org.attestedmigration.migrationcore.agent.MemoryReport;
+import org.attestedmigration.migrationcore.agent.MigrationOutcome;
+import org.attestedmigration.migrationcore.agent.MigrationRequest;
+import org.attestedmigration.migrationcore.agent.SimulatedVmSettings;
+import org.attestedmigration.migrationcore.agent.VmStatus;
+import org.attestedmigration.migrationcore.replication.MirrorMode;
 import org.attestedmigration.policy.MigrationRule;
-import org.attestedmigration.policy.NamedCertificate;
 import org.attestedmigration.policy.PeerRole;
 import org.attestedmigration.policy.Policy;
-import org.attestedmigration.policy.PolicyAuthority;
-import org.attestedmigration.policy.PolicyEnrollment;
-import org.attestedmigration.policy.PolicyException;
-import org.attestedmigration.policy.PolicyRefusedException;
-import org.attestedmigration.policy.PolicySerialStore;
-import org.attestedmigration.policy.PolicySignature;
-import org.attestedmigration.policy.PolicyWriter;
-import org.attestedmigration.policy.RuleResult;
 
 /**
- * The demo until migration exists: boots a source and a destination host, each with its own
- * swtpm and emulated TXT launch; the administrator enrolls the source as the reference host and
- * the destination by identity, allows source to destination, signs the policy; each host loads
- * the signed policy and attests the other.
+ * The demo: boots a source and a destination host, each with its own swtpm and emulated TXT
+ * launch; the administrator enrolls the source as the reference host and the destination by
+ * identity and signs the policy; the administrator's own check shows each host's verdict on the
+ * other; then each host runs its agent, the source's serving a simulated VM that dirties its memory
+ * and writes its disk, and the VM migrates to the destination through the source agent's admin API,
+ * exactly as {@code attested-migrate migrate} asks for it.
  */
 public final class Demo {
     /** Which launch the destination performs. */
     public enum Scenario { TRUSTED, UNTRUSTED_DESTINATION }
 
-    /** What the demo reports; serialised as the {@code --json} output. */
-    public record Result(String result, boolean accepted, Attestations attestation, Channel channel, ChannelDemo.Disk disk,
-            ChannelDemo.Memory memory, long downtimeMs, long bytesSent, String policyFile, long totalMs) {
-    }
-
-    /** The attested TLS connection between the two agents. */
-    public record Channel(boolean opened, String detail, long handshakeMs) {
-    }
-
-    /** Both directions; "source" is the verdict on the source host (reached by the destination), and vice versa. */
-    public record Attestations(Side source, Side destination) {
-    }
-
-    /** One verdict for the JSON output. */
-    public record Side(String verifiedBy, String verdict, List<String> reasons, List<RuleResult> rules, String akName, String pcr18,
-            long milliseconds) {
-        static Side of(HostAttestation.Outcome o) {
-            return new Side(o.verifier(), o.verdict().decision().name(), o.verdict().reasons(), o.verdict().results(), o.akName(), o.pcr18(),
-                    o.milliseconds());
-        }
-    }
-
     static final String UNAPPROVED_XEN = "xen-4.18.0-unapproved";
-    private final Path dir;
+    private static final String VM = "vm-1";
+    /** A guest that keeps the migration busy: 128 MiB it dirties at 16 MiB/s, 200 disk writes a second. */
+    private static final SimulatedVmSettings GUEST = new SimulatedVmSettings(128, 16L << 20, 200);
+
+    private final Path workDir;
     private final Consumer<String> log;
     private final ProgressPrinter progress;
     private final long diskBytes;
     private final MirrorMode mirrorMode;
 
     /**
+     * @param workDir    where the hosts keep their TPM state, images and agents' data; null for a temporary directory
      * @param diskBytes  size of the simulated VM's disk
      * @param mirrorMode how writes are mirrored once the bulk copy has converged
      */
-    public Demo(Path dir, Consumer<String> log, ProgressPrinter progress, long diskBytes, MirrorMode mirrorMode) {
-        this.dir = dir;
+    public Demo(Path workDir, Consumer<String> log, ProgressPrinter progress, long diskBytes, MirrorMode mirrorMode) {
+        this.workDir = workDir;
         this.log = log;
         this.progress = progress;
         this.diskBytes = diskBytes;
         this.mirrorMode = mirrorMode;
     }
 
-    public Result run(Scenario scenario) throws Exception {
+    public DemoReport.Result run(Scenario scenario) throws Exception {
         long start = System.nanoTime();
         SampleLaunch trusted = SampleLaunch.trusted();
         SampleLaunch destinationLaunch = scenario == Scenario.TRUSTED ? trusted : trusted.withHypervisor(UNAPPROVED_XEN);
-        try (EmulatedHost source = boot("source", trusted);
-                EmulatedHost destination = boot("destination", destinationLaunch)) {
-            Path policyFile = writeSignedPolicy(source, destination);
-            Policy policy = loadAsAgent(policyFile);
-
-            HostAttestation.Outcome onDestination = HostAttestation.run(source, destination, PeerRole.DESTINATION, policy);
+        try (LocalHosts hosts = LocalHosts.boot(workDir, List.of(new LocalHosts.Spec("source", trusted),
+                new LocalHosts.Spec("destination", destinationLaunch)), log)) {
+            LocalHost source = hosts.host(0);
+            LocalHost destination = hosts.host(1);
+            HostAttestation.Outcome onDestination = HostAttestation.run(source.emulated(), destination.emulated(), PeerRole.DESTINATION,
+                    hosts.policy());
             report(onDestination);
-            HostAttestation.Outcome onSource = HostAttestation.run(destination, source, PeerRole.SOURCE, policy);
+            HostAttestation.Outcome onSource = HostAttestation.run(destination.emulated(), source.emulated(), PeerRole.SOURCE, hosts.policy());
             report(onSource);
-            boolean accepted = onDestination.accepted() && onSource.accepted();
-            ChannelDemo.Outcome channel = ChannelDemo.run(source, destination, policy, diskBytes, mirrorMode, progress);
+
+            source.startAgent(List.of(new LocalVm(VM, source.createDisk(VM, diskBytes), GUEST)));
+            destination.startAgent(List.of());
+            log.accept(String.format(Locale.ROOT, "[source     ] agent serves %s: %d MiB disk over NBD, guest of %d MiB dirtying %d MiB/s and "
+                    + "writing its disk %d times a second", VM, diskBytes >> 20, GUEST.memoryMib(), GUEST.dirtyBytesPerSecond() >> 20,
+                    GUEST.diskWritesPerSecond()));
+            log.accept("[destination] agent listening on " + destination.address() + "; migrate " + VM + " there ("
+                    + mirrorMode.name().toLowerCase(Locale.ROOT) + " mirroring)");
+            long writesBefore = guestDiskWrites(source.admin().status());
+            MigrationOutcome outcome = source.admin().migrate(new MigrationRequest(VM, destination.address(), mirrorMode, 0),
+                    p -> progress.update(VM, p.phase(), p.bytesDone(), p.bytesTotal(), p.bytesPerSecond(), p.detail()));
+            progress.finish();
+
+            AgentStatus atSource = source.admin().status();
+            AgentStatus atDestination = destination.admin().status();
+            DemoReport.Placement placement = placement(source.name(), atSource).or(() -> placement(destination.name(), atDestination))
+                    .orElse(new DemoReport.Placement(VM, null, null));
+            DemoReport.Channel channel = channel(destination);
+            DemoReport.Disk disk = null;
+            DemoReport.Memory memory = null;
+            boolean migrated = outcome.result() == MigrationOutcome.Result.MIGRATED && outcome.sourceDigest().equals(outcome.destinationDigest());
             if (channel.opened()) {
-                ChannelDemo.Disk d = channel.disk();
                 log.accept(String.format("channel: source -> destination attested in %d ms (%s)", channel.handshakeMs(), channel.detail()));
-                ChannelDemo.Memory m = channel.memory();
-                log.accept(String.format("disk: %d MiB migrated (%s mirroring) while the VM ran and wrote to it; %d MiB sent; "
-                        + "final disk switchover %d ms", d.sizeBytes() >> 20, mirrorMode, d.bytesSent() >> 20, d.switchoverPauseMs()));
-                log.accept(String.format("memory: %d MiB, %d pre-copy round(s) (%s), %d MiB sent; VM paused at the source and resumed "
-                        + "at the destination: downtime %d ms; total migration %d ms", m.sizeBytes() >> 20, m.precopyRounds(),
-                        m.convergence().toLowerCase(java.util.Locale.ROOT), m.bytesSent() >> 20, m.downtimeMs(), d.migrationMs()));
-                log.accept("disk digests: source " + d.sourceDigest().substring(0, 16) + "… destination "
-                        + d.destinationDigest().substring(0, 16) + (d.sourceDigest().equals(d.destinationDigest()) ? "… (equal)" : "… DIFFER"));
             } else {
                 log.accept("channel: " + channel.detail() + "; no disk block was sent");
             }
+            if (outcome.result() == MigrationOutcome.Result.MIGRATED) {
+                long written = (guestDiskWrites(atDestination) - writesBefore) * SimulatedVmSettings.DISK_WRITE_BYTES;
+                disk = new DemoReport.Disk(diskBytes, outcome.bytesSent(), written, outcome.sourceDigest(), outcome.destinationDigest(),
+                        outcome.pausedMillis(), outcome.totalMillis());
+                memory = memory(outcome);
+                reportMigration(disk, memory);
+            } else {
+                log.accept(outcome.result() + ": " + outcome.message());
+                outcome.reasons().forEach(r -> log.accept("    " + r));
+            }
+            log.accept("the VM runs at " + placement.runsAt() + " (guest " + placement.guest() + ")");
             long total = (System.nanoTime() - start) / 1_000_000;
-            boolean migrated = accepted && channel.opened() && channel.disk().sourceDigest().equals(channel.disk().destinationDigest());
-            log.accept(migrated
-                    ? "RESULT: MIGRATED: attested both ways; the VM runs at the destination, disk and memory identical (" + total + " ms)"
-                    : "RESULT: REFUSED: no disk block or memory page left the source (" + total + " ms)");
-            long sent = channel.disk() == null ? 0 : channel.disk().bytesSent() + channel.memory().bytesSent();
-            return new Result(migrated ? "migrated" : "refused", migrated, new Attestations(Side.of(onSource), Side.of(onDestination)),
-                    new Channel(channel.opened(), channel.detail(), channel.handshakeMs()), channel.disk(), channel.memory(),
-                    channel.memory() == null ? 0 : channel.memory().downtimeMs(), sent, policyFile.toString(), total);
+            String result = outcome.result().name().toLowerCase(Locale.ROOT);
+            log.accept(switch (outcome.result()) {
+                case MIGRATED -> "RESULT: MIGRATED: attested both ways; the VM runs at the destination, disk and memory identical (" + total + " ms)";
+                case REFUSED -> "RESULT: REFUSED: no disk block or memory page left the source (" + total + " ms)";
+                default -> "RESULT: " + outcome.result() + ": " + outcome.message() + " (" + total + " ms)";
+            });
+            return new DemoReport.Result(result, migrated, new DemoReport.Attestations(DemoReport.Side.of(onSource),
+                    DemoReport.Side.of(onDestination)), channel, disk, memory, placement, outcome.downtimeMillis(),
+                    outcome.bytesSent() + outcome.memoryBytesSent(), hosts.policyFile().toString(), total);
         }
     }
 
-    private EmulatedHost boot(String name, SampleLaunch launch) throws AttestationException {
-        EmulatedHost host = EmulatedHost.boot(name, dir.resolve(name), launch.components());
-        log.accept(String.format("[%-11s] swtpm at %s with its own EK CA; TXT launch of %s, %s (%d events)",
-                name, host.tpmUri(), launch.mle(), launch.hypervisor(), host.eventLog().size()));
-        return host;
+    private void reportMigration(DemoReport.Disk d, DemoReport.Memory m) {
+        log.accept(String.format("disk: %d MiB migrated (%s mirroring) while the VM ran and wrote %d KiB to it; %d MiB sent; "
+                + "final disk switchover %d ms", d.sizeBytes() >> 20, mirrorMode, d.guestBytesWritten() >> 10, d.bytesSent() >> 20,
+                d.switchoverPauseMs()));
+        if (m != null) {
+            log.accept(String.format("memory: %d MiB, %d pre-copy round(s) (%s), %d MiB sent; VM paused at the source and resumed "
+                    + "at the destination: downtime %d ms; total migration %d ms", m.sizeBytes() >> 20, m.precopyRounds(),
+                    m.convergence().toLowerCase(Locale.ROOT), m.bytesSent() >> 20, m.downtimeMs(), d.migrationMs()));
+        }
+        log.accept("disk digests: source " + d.sourceDigest().substring(0, 16) + "… destination "
+                + d.destinationDigest().substring(0, 16) + (d.sourceDigest().equals(d.destinationDigest()) ? "… (equal)" : "… DIFFER"));
+    }
+
+    private static DemoReport.Memory memory(MigrationOutcome outcome) {
+        MemoryReport m = outcome.memory();
+        if (m == null) {
+            return null;
+        }
+        return new DemoReport.Memory(m.sizeBytes(), m.precopyRounds(), m.convergence(), m.pagesSent(), m.bytesSent(),
+                outcome.downtimeMillis(), m.digest(), m.digest());
     }
 
     /**
-     * The administrator's part: trust both TPM manufacturers (here: each host's local CA), enroll
-     * the source as the reference host and the destination by its identity, allow source to
-     * destination, sign.
+     * The attested connection as the destination's agent recorded it: both verdicts and the TLS
+     * session, or who refused it at which step. The destination records a refusal just after the
+     * source has reported it, so it is waited for briefly.
      */
-    private Path writeSignedPolicy(EmulatedHost source, EmulatedHost destination)
-            throws AttestationException, IOException, GeneralSecurityException {
-        Policy policy = enrollPair(source, destination);
-        Path file = dir.resolve("policy.yaml");
-        byte[] bytes = PolicyWriter.toYaml(policy).getBytes(StandardCharsets.UTF_8);
-        Files.write(file, bytes);
-        KeyPair admin = AdministratorKeys.generate();
-        AdministratorKeys.write(admin, dir.resolve("admin.key"), dir.resolve("admin.pub"));
-        Files.writeString(dir.resolve("policy.yaml.sig"), PolicySignature.sign(bytes, admin.getPrivate(), admin.getPublic()).toJson(bytes));
-        log.accept("[admin      ] policy " + file + ": source enrolled as reference host, destination by identity, "
-                + "sources -> destinations allowed; signed (serial " + policy.serial() + ")");
-        return file;
+    private static DemoReport.Channel channel(LocalHost destination) throws IOException, InterruptedException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            var from = destination.admin().status().handshakes().stream().filter(h -> "source".equals(h.peer())).reduce((a, b) -> b);
+            if (from.isPresent()) {
+                var h = from.get();
+                if (h.tls() != null) {
+                    return new DemoReport.Channel(true, h.tls() + ", both verdicts " + h.verdict(), h.handshakeMillis());
+                }
+                String by = "REJECT".equals(h.peerVerdict()) ? "the source" : "the destination";
+                return new DemoReport.Channel(false, "refused by " + by + " at " + h.step() + ": " + String.join("; ", h.reasons()), 0);
+            }
+            Thread.sleep(100);
+        }
+        return new DemoReport.Channel(false, "the source never reached the destination's agent", 0);
+    }
+
+    private static Optional<DemoReport.Placement> placement(String host, AgentStatus status) {
+        return status.vms().stream().filter(v -> VM.equals(v.name())).findFirst().map(v -> new DemoReport.Placement(VM, host, v.guest()));
+    }
+
+    private static long guestDiskWrites(AgentStatus status) {
+        return status.vms().stream().filter(v -> VM.equals(v.name())).map(VmStatus::guestDiskWrites).filter(w -> w != null)
+                .findFirst().orElse(0L);
     }
 
     /**
@@ -156,33 +178,8 @@ public final class Demo {
      * destination by identity only, VMs allowed from sources to destinations.
      */
     public static Policy enrollPair(EmulatedHost source, EmulatedHost destination) throws AttestationException {
-        List<X509Certificate> cas = new ArrayList<>(source.manufacturerCertificates());
-        cas.addAll(destination.manufacturerCertificates());
-        List<NamedCertificate> manufacturers = new ArrayList<>();
-        for (X509Certificate ca : cas) {
-            manufacturers.add(new NamedCertificate("swtpm-ca-" + manufacturers.size(), ca));
-        }
-        Policy policy = Policy.trusting("demo", manufacturers);
-        try {
-            policy = PolicyEnrollment.enroll(policy, source.name(), "sources", HostAttestation.verify(source,
-                    policy.ekManufacturerValidator(), HashAlgorithm.SHA256), List.of(), PolicyEnrollment.Scope.IDENTITY_AND_REFERENCE_VALUES);
-            policy = PolicyEnrollment.enroll(policy, destination.name(), "destinations", HostAttestation.verify(destination,
-                    policy.ekManufacturerValidator(), HashAlgorithm.SHA256), List.of(), PolicyEnrollment.Scope.IDENTITY_ONLY);
-        } catch (EnrollmentException e) {
-            throw new AttestationException("enrollment failed: " + e.getMessage(), e);
-        }
-        return policy.withMigrations(List.of(new MigrationRule("sources", "destinations")));
-    }
-
-    /** What each agent does with the file: signature by the administrator, no rollback. */
-    private Policy loadAsAgent(Path policyFile) throws IOException, GeneralSecurityException {
-        try {
-            LoadedPolicy loaded = PolicyAuthority.requiringSignatureBy(List.of(AdministratorKeys.readPublicKey(dir.resolve("admin.pub"))),
-                    new PolicySerialStore(dir.resolve("agent-state/policy.serial"))).load(policyFile);
-            return loaded.policy();
-        } catch (PolicyException | PolicyRefusedException | org.attestedmigration.policy.PolicySignatureException e) {
-            throw new GeneralSecurityException("the agent refused the demo policy: " + e.getMessage(), e);
-        }
+        return DemoPolicy.enroll(List.of(source, destination), List.of("sources", "destinations"),
+                List.of(new MigrationRule("sources", "destinations")));
     }
 
     private void report(HostAttestation.Outcome o) {

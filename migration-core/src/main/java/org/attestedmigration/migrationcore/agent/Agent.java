@@ -47,6 +47,7 @@ public final class Agent implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final VmInventory inventory;
     private final MigrationBoard board = new MigrationBoard();
+    private final HandshakeLog handshakes = new HandshakeLog();
     private final ExecutorService workers;
     private final SimulatedGuests guests;
     private DestinationService destination;
@@ -113,7 +114,7 @@ public final class Agent implements AutoCloseable {
         listener = step("listen address " + config.listen(), () -> endpoint.listen(address, this::attested, this::refused));
         admin = step("admin socket " + config.adminSocket(), () -> AdminServer.start(config.adminSocket(), this, workers));
         LOG.info("agent " + config.hostName() + " listening on " + listener.address() + ", admin socket " + config.adminSocket()
-                + ", serving " + inventory.status(guests::state).size() + " VM(s)");
+                + ", serving " + inventory.status(guests::state, guests::diskWrites).size() + " VM(s)");
     }
 
     private LoadedPolicy loadPolicy(DataDirectory data, Set<PolicyAuthority.DevelopmentException> waived) throws AgentStartException {
@@ -158,10 +159,12 @@ public final class Agent implements AutoCloseable {
     private void attested(AttestedConnection connection) {
         LOG.info("verdict on peer " + connection.peerHost() + " as " + connection.peerRole() + ": " + connection.localVerdict().decision()
                 + "; its verdict on us: " + connection.peerVerdict().decision());
+        handshakes.opened(connection);
         destination.accept(connection);
     }
 
     private void refused(HandshakeException failure) {
+        handshakes.failed(failure);
         if (failure instanceof AttestationRejectedException r) {
             LOG.warning("verdict on peer " + r.peerHost() + ": " + (r.rejectedBy() == AttestationRejectedException.RejectedBy.LOCAL
                     ? "REJECT" : "it rejected us") + " at " + r.step() + ": " + r.verdict().reasons());
@@ -187,14 +190,16 @@ public final class Agent implements AutoCloseable {
     /** The VMs served here and the migrations in flight. */
     public AgentStatus status() {
         return new AgentStatus(config.hostName(), listener == null ? config.listen().toString() : listener.address().toString(),
-                inventory.status(guests::state), board.snapshot());
+                inventory.status(guests::state, guests::diskWrites), board.snapshot(), handshakes.recent());
     }
 
     /** Migrates a VM served here; blocks until it ended. Progress arrives on the calling thread or the replicator's. */
     public MigrationOutcome migrate(MigrationRequest request, Consumer<MigrationProgress> progress) {
         LOG.info("migration of " + request.vm() + " to " + request.destination() + " requested (" + request.mode() + " mirroring"
                 + (request.maxBandwidthBytesPerSecond() > 0 ? ", at most " + request.maxBandwidthBytesPerSecond() + " B/s" : "") + ")");
-        return outgoing.run(request, progress);
+        MigrationOutcome outcome = outgoing.run(request, progress);
+        // The guest's memory figures are kept where its memory migration started.
+        return guests.takeMemoryReport(request.vm()).map(outcome::withMemory).orElse(outcome);
     }
 
     /** Stops listening, discards incoming disks, stops serving (disks stay), releases the TPM. */

@@ -9,10 +9,14 @@ import java.util.List;
  * @param listen     where peers reach it
  * @param vms        the VMs it serves (each VM is served by exactly one agent)
  * @param migrations the migrations in flight, either direction
+ * @param handshakes the last attested handshakes peers made with it, oldest first (at most 16)
  */
-public record AgentStatus(String host, String listen, List<VmStatus> vms, List<MigrationStatus> migrations) {
+public record AgentStatus(String host, String listen, List<VmStatus> vms, List<MigrationStatus> migrations,
+        List<PeerHandshake> handshakes) {
     public AgentStatus {
         vms = List.copyOf(vms);
         migrations = List.copyOf(migrations);
+        // An older agent's status has no handshakes.
+        handshakes = handshakes == null ? List.of() : List.copyOf(handshakes);
     }
 }

@@ -17,9 +17,11 @@ import java.util.List;
  * @param totalMillis       from request to result
  * @param memoryBytesSent   for a VM with a guest: memory bytes sent (pre-copy and stop-and-copy); 0 for a disk only
  * @param downtimeMillis    for a VM with a guest: from its pause here to its resume at the destination; 0 for a disk only
+ * @param memory            for a VM whose guest was handed over: its memory migration's figures; null otherwise
  */
 public record MigrationOutcome(Result result, String vm, String peer, String message, List<String> reasons, String sourceDigest,
-        String destinationDigest, long bytesSent, long pausedMillis, long totalMillis, long memoryBytesSent, long downtimeMillis) {
+        String destinationDigest, long bytesSent, long pausedMillis, long totalMillis, long memoryBytesSent, long downtimeMillis,
+        MemoryReport memory) {
     /** The ways a migration ends. */
     public enum Result {
         /** The destination serves the VM; the source stopped serving it. */
@@ -36,6 +38,19 @@ public record MigrationOutcome(Result result, String vm, String peer, String mes
 
     public MigrationOutcome {
         reasons = List.copyOf(reasons);
+    }
+
+    /** An outcome without memory figures (they are added by {@link #withMemory}). */
+    public MigrationOutcome(Result result, String vm, String peer, String message, List<String> reasons, String sourceDigest,
+            String destinationDigest, long bytesSent, long pausedMillis, long totalMillis, long memoryBytesSent, long downtimeMillis) {
+        this(result, vm, peer, message, reasons, sourceDigest, destinationDigest, bytesSent, pausedMillis, totalMillis, memoryBytesSent,
+                downtimeMillis, null);
+    }
+
+    /** This outcome with the guest's memory figures. */
+    public MigrationOutcome withMemory(MemoryReport report) {
+        return new MigrationOutcome(result, vm, peer, message, reasons, sourceDigest, destinationDigest, bytesSent, pausedMillis,
+                totalMillis, memoryBytesSent, downtimeMillis, report);
     }
 
     static MigrationOutcome failure(Result result, String vm, String peer, String message, List<String> reasons, long bytesSent,

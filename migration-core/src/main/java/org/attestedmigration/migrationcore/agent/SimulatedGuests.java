@@ -15,6 +15,7 @@ import org.attestedmigration.migrationcore.hypervisor.VmSpec;
 import org.attestedmigration.migrationcore.hypervisor.VmState;
 import org.attestedmigration.migrationcore.memory.DiskWriter;
 import org.attestedmigration.migrationcore.memory.SimHypervisor;
+import org.attestedmigration.migrationcore.memory.SimVm;
 import org.attestedmigration.migrationcore.replication.ReplicatedDiskWriter;
 
 /**
@@ -31,6 +32,8 @@ final class SimulatedGuests implements AutoCloseable {
     private final SimHypervisor hypervisor;
     /** Every name a guest ever had here, so that shutdown can find them (the hypervisor lists none). */
     private final java.util.Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The memory migration of each guest leaving now, for its outcome's figures. */
+    private final java.util.Map<String, RecordedMemoryMigration> leaving = new java.util.concurrent.ConcurrentHashMap<>();
 
     SimulatedGuests(String host, VmInventory inventory) {
         this.hypervisor = new SimHypervisor(host, spec -> servedDisk(inventory, spec.name()), STREAM_IDLE);
@@ -61,6 +64,11 @@ final class SimulatedGuests implements AutoCloseable {
         return find(vm).map(g -> g.state().name().toLowerCase(Locale.ROOT)).orElse(null);
     }
 
+    /** For {@code status}: the disk writes the guest completed (across migrations), or null for a VM without a guest here. */
+    Long diskWrites(String vm) {
+        return find(vm).filter(g -> g instanceof SimVm).map(g -> ((SimVm) g).diskWrites()).orElse(null);
+    }
+
     /** An empty guest of {@code memoryMib} that receives the memory of an arriving VM. */
     IncomingVm prepare(String vm, int memoryMib) throws HypervisorException {
         names.add(vm);
@@ -68,7 +76,19 @@ final class SimulatedGuests implements AutoCloseable {
     }
 
     OutgoingMigration startMemoryMigration(Vm vm, OutputStream out) throws HypervisorException {
-        return hypervisor.startMemoryMigration(vm, out, MemoryMigrationSettings.defaults());
+        RecordedMemoryMigration migration = new RecordedMemoryMigration(hypervisor.startMemoryMigration(vm, out,
+                MemoryMigrationSettings.defaults()));
+        leaving.put(vm.spec().name(), migration);
+        return migration;
+    }
+
+    /**
+     * The figures of the last memory migration of {@code vm} started here, if its guest was handed
+     * over; forgets them either way.
+     */
+    Optional<MemoryReport> takeMemoryReport(String vm) {
+        RecordedMemoryMigration migration = leaving.remove(vm);
+        return migration == null ? Optional.empty() : migration.report();
     }
 
     /** Stops the guests that run here (agent shutdown): simulated guests do not outlive their agent. */

@@ -14,7 +14,7 @@ import org.attestedmigration.migrationcore.memory.SimVmOptions;
  */
 public record SimulatedVmSettings(int memoryMib, long dirtyBytesPerSecond, long diskWritesPerSecond) {
     /** Disk write size: a typical guest block write. */
-    static final int DISK_WRITE_BYTES = 4096;
+    public static final int DISK_WRITE_BYTES = 4096;
 
     public SimulatedVmSettings {
         if (memoryMib < 1 || memoryMib > 1024) {

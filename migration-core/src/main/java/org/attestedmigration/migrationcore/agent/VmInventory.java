@@ -75,12 +75,13 @@ final class VmInventory {
         return Optional.ofNullable(served.get(name));
     }
 
-    synchronized List<VmStatus> status(java.util.function.Function<String, String> guestState) {
+    synchronized List<VmStatus> status(java.util.function.Function<String, String> guestState,
+            java.util.function.Function<String, Long> guestDiskWrites) {
         List<VmStatus> list = new ArrayList<>();
         for (ServedVm vm : served.values()) {
             list.add(new VmStatus(vm.name(), migrating.containsKey(vm.name()) ? "migrating" : "running", vm.disk().toString(),
                     vm.socket().toString(), vm.image().size(),
-                    guestState.apply(vm.name())));
+                    guestState.apply(vm.name()), guestDiskWrites.apply(vm.name())));
         }
         return list;
     }

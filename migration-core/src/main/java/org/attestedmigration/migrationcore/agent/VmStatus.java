@@ -10,6 +10,8 @@ package org.attestedmigration.migrationcore.agent;
  * @param sizeBytes the disk's size
  * @param guest  the state of the simulated guest this agent runs for the VM ({@code running}, {@code paused}, ...),
  *               or null for a VM that is a disk only here
+ * @param guestDiskWrites the disk writes that guest completed since it booted, across migrations (a throughput
+ *               counter for benchmarks), or null for a VM without a guest here
  */
-public record VmStatus(String name, String state, String disk, String socket, long sizeBytes, String guest) {
+public record VmStatus(String name, String state, String disk, String socket, long sizeBytes, String guest, Long guestDiskWrites) {
 }
