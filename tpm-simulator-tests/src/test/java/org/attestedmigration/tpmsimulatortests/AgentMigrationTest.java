@@ -25,6 +25,10 @@ import org.attestedmigration.attestation.txt.SampleLaunch;
 import org.attestedmigration.cli.demo.Demo;
 import org.attestedmigration.migrationcore.agent.Agent;
 import org.attestedmigration.migrationcore.agent.AgentConfigReader;
+import org.attestedmigration.migrationcore.agent.HostPort;
+import org.attestedmigration.migrationcore.agent.MigrationOutcome;
+import org.attestedmigration.migrationcore.agent.MigrationRequest;
+import org.attestedmigration.migrationcore.replication.MirrorMode;
 import org.attestedmigration.migrationcore.agent.ServedVm;
 import org.attestedmigration.migrationcore.disk.ChunkLayout;
 import org.attestedmigration.migrationcore.disk.DigestTree;
@@ -240,6 +244,88 @@ class AgentMigrationTest {
                 assertEquals(List.of(VM), vmNames(status(dst)), "the destination serves the VM");
                 assertEquals(List.of(), vmNames(status(src)), "the source let it go");
                 assertEquals(before, digest(dir.resolve("dst-data/vms/" + VM + ".raw")));
+            }
+        }
+    }
+
+    @Test
+    void linkLostAfterSwitchoverIsInDoubtAndResolveResumesTheGuestAtTheSource() throws Exception {
+        try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
+            Path disk = vmDisk(32L * MIB);
+            signedPolicy(Demo.enrollPair(source, destination));
+            String vms = "vms:\n  " + VM + ":\n    disk: " + dir.relativize(disk) + "\n"
+                    + "    simulated: { memoryMib: 32, dirtyMiBps: 4, diskWritesPerSecond: 100 }\n";
+            try (Agent src = Agent.start(AgentConfigReader.read(configWithVms(source, "src-data", vms)), Set.of());
+                    Agent dst = Agent.start(AgentConfigReader.read(configWithVms(destination, "dst-data", "")), Set.of());
+                    CuttableProxy link = new CuttableProxy(new java.net.InetSocketAddress("127.0.0.1", dst.listenAddress().getPort()))) {
+                String to = "127.0.0.1:" + link.port();
+                // The network fails right after the switchover, before the destination hears "complete".
+                MigrationOutcome outcome = src.migrate(new MigrationRequest(VM, HostPort.parse(to), MirrorMode.SYNC, 0), p -> {
+                    if ("completing".equals(p.phase())) {
+                        link.cut();
+                    }
+                });
+                assertEquals(MigrationOutcome.Result.IN_DOUBT, outcome.result(), outcome.toString());
+                JsonNode held = status(src).path("vms").get(0);
+                assertEquals("migrating", held.path("state").asText(), "the source holds the VM until it knows");
+                assertEquals("paused", held.path("guest").asText(), "the guest is paused: it runs nowhere while in doubt");
+                waitFor(() -> Files.exists(dir.resolve("dst-data/incoming/" + VM + ".journal")), "the destination parked the disk");
+                assertEquals(List.of(), vmNames(status(dst)), "the destination serves nothing");
+
+                Cli.Run resolve = Cli.run("resolve", "--agent-socket", src.adminSocket().toString(), "--vm", VM, "--json");
+                resolve.assertExit(3).assertNoStackTrace();
+                assertTrue(lastLine(resolve.out()).path("message").asText().contains("resumed on this host"), resolve.describe());
+                JsonNode back = status(src).path("vms").get(0);
+                assertEquals("running", back.path("state").asText(), resolve.describe());
+                assertEquals("running", back.path("guest").asText(), "the guest runs at the source again");
+                Cli.run("resolve", "--agent-socket", src.adminSocket().toString(), "--vm", VM).assertExit(2).assertNoStackTrace();
+
+                // The disk the destination parked is resumed into: only what the guest wrote since goes again.
+                Cli.Run again = Cli.run("migrate", "--agent-socket", src.adminSocket().toString(), "--vm", VM, "--to", to, "--json");
+                again.assertExit(0).assertNoStackTrace();
+                assertTrue(again.out().contains("\"phase\":\"resuming\""), again.describe());
+                assertTrue(lastLine(again.out()).path("bytesSent").asLong() < 16L * MIB, again.describe());
+                assertEquals("running", status(dst).path("vms").get(0).path("guest").asText(), "the guest runs at the destination");
+                assertEquals(List.of(), vmNames(status(src)));
+            }
+        }
+    }
+
+    @Test
+    void linkLostDuringTheGuestHandoverNeverLeavesTwoRunningCopies() throws Exception {
+        try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
+            Path disk = vmDisk(32L * MIB);
+            signedPolicy(Demo.enrollPair(source, destination));
+            String vms = "vms:\n  " + VM + ":\n    disk: " + dir.relativize(disk) + "\n"
+                    + "    simulated: { memoryMib: 32, dirtyMiBps: 4, diskWritesPerSecond: 100 }\n";
+            try (Agent src = Agent.start(AgentConfigReader.read(configWithVms(source, "src-data", vms)), Set.of());
+                    Agent dst = Agent.start(AgentConfigReader.read(configWithVms(destination, "dst-data", "")), Set.of());
+                    CuttableProxy link = new CuttableProxy(new java.net.InetSocketAddress("127.0.0.1", dst.listenAddress().getPort()))) {
+                // The destination verified and serves the disk, the guest waits there; the token never arrives.
+                MigrationOutcome outcome = src.migrate(new MigrationRequest(VM, HostPort.parse("127.0.0.1:" + link.port()), MirrorMode.SYNC, 0),
+                        p -> {
+                            if ("handover".equals(p.phase())) {
+                                link.cut();
+                            }
+                        });
+                assertEquals(MigrationOutcome.Result.IN_DOUBT, outcome.result(), outcome.toString());
+                // The destination never ran the guest, so it stops serving the disk and parks it.
+                waitFor(() -> {
+                    try {
+                        return vmNames(status(dst)).isEmpty();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, "the destination stops serving a disk whose guest never ran there");
+                assertTrue(Files.exists(dir.resolve("dst-data/incoming/" + VM + ".raw")), "its disk is parked, not lost");
+
+                Cli.Run resolve = Cli.run("resolve", "--agent-socket", src.adminSocket().toString(), "--vm", VM);
+                resolve.assertExit(4).assertNoStackTrace();
+                assertTrue(resolve.out().contains("handed over") && resolve.out().contains("intact"), resolve.describe());
+                JsonNode held = status(src).path("vms").get(0);
+                assertFalse("running".equals(held.path("guest").asText()), "the fence: a handed-over guest never runs here again");
+                assertTrue(status(dst).path("vms").isEmpty(), "and it does not run there either");
+                assertTrue(Files.exists(disk), "the source's disk is intact for a cold boot");
             }
         }
     }

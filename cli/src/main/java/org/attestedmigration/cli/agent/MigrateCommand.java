@@ -3,7 +3,6 @@ package org.attestedmigration.cli.agent;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.attestedmigration.cli.ExitCode;
 import org.attestedmigration.cli.Json;
 import org.attestedmigration.cli.ProgressPrinter;
 import org.attestedmigration.cli.UserInputException;
@@ -68,16 +67,10 @@ public final class MigrateCommand implements Callable<Integer> {
         if (json) {
             out.println(Json.write(outcome));
         } else {
-            print(outcome, out);
+            OutcomePrinter.print(outcome, out);
         }
         out.flush();
-        return switch (outcome.result()) {
-            case MIGRATED -> ExitCode.OK;
-            case REFUSED -> ExitCode.REJECTED;
-            case INVALID -> ExitCode.USAGE;
-            case ABORTED -> ExitCode.FAILURE;
-            case IN_DOUBT -> IN_DOUBT;
-        };
+        return OutcomePrinter.exitCode(outcome);
     }
 
     private MigrationRequest request() {
@@ -96,20 +89,5 @@ public final class MigrateCommand implements Callable<Integer> {
             throw new UserInputException("--retries must be between 0 and " + MigrationRequest.MAX_RETRIES + ", not " + retries);
         }
         return new MigrationRequest(vm, destination, mirror, Bandwidth.parse(maxBandwidth), retries);
-    }
-
-    private static void print(MigrationOutcome o, PrintWriter out) {
-        out.println(o.result() + ": " + o.message());
-        o.reasons().forEach(r -> out.println("    " + r));
-        if (o.result() == MigrationOutcome.Result.MIGRATED) {
-            out.printf(Locale.ROOT, "disk digest: source %s, destination %s (%s)%n", o.sourceDigest(), o.destinationDigest(),
-                    o.sourceDigest().equals(o.destinationDigest()) ? "equal" : "DIFFERENT");
-            out.printf(Locale.ROOT, "%d MiB sent, writes paused %d ms for the switchover, %d ms in all%n", o.bytesSent() >> 20,
-                    o.pausedMillis(), o.totalMillis());
-            if (o.memoryBytesSent() > 0) {
-                out.printf(Locale.ROOT, "guest memory: %d MiB sent, VM down %d ms (paused here until resumed there)%n",
-                        o.memoryBytesSent() >> 20, o.downtimeMillis());
-            }
-        }
     }
 }

@@ -66,6 +66,18 @@ public final class AdminClient {
         }
     }
 
+    /** Asks the agent to settle the in-doubt migration of {@code vm}; blocks until the result. */
+    public MigrationOutcome resolve(String vm) throws IOException {
+        try (Connection c = connect()) {
+            c.send(json.createObjectNode().put(AdminProtocol.COMMAND, AdminProtocol.RESOLVE).put("vm", vm));
+            JsonNode line = c.next();
+            if (!AdminProtocol.RESULT.equals(line.path(AdminProtocol.TYPE).asText())) {
+                c.unexpected(line);
+            }
+            return json.treeToValue(line.path("outcome"), MigrationOutcome.class);
+        }
+    }
+
     private Connection connect() throws IOException {
         SocketChannel channel;
         try {

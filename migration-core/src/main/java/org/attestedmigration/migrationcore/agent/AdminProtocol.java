@@ -19,6 +19,7 @@ final class AdminProtocol {
     static final String COMMAND = "command";
     static final String STATUS = "status";
     static final String MIGRATE = "migrate";
+    static final String RESOLVE = "resolve";
     static final String TYPE = "type";
     static final String PROGRESS = "progress";
     static final String RESULT = "result";

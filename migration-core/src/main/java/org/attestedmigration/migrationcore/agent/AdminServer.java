@@ -113,7 +113,8 @@ final class AdminServer implements AutoCloseable {
                 case AdminProtocol.STATUS -> send(out, json.createObjectNode().put(AdminProtocol.TYPE, AdminProtocol.STATUS)
                         .set(AdminProtocol.STATUS, json.valueToTree(agent.status())));
                 case AdminProtocol.MIGRATE -> migrate(request, out);
-                default -> send(out, error("unknown command '" + command + "' (status, migrate)"));
+                case AdminProtocol.RESOLVE -> resolve(request, out);
+                default -> send(out, error("unknown command '" + command + "' (status, migrate, resolve)"));
             }
         } catch (IOException | UncheckedIOException e) {
             LOG.fine("admin client left: " + e.getMessage());
@@ -151,6 +152,23 @@ final class AdminServer implements AutoCloseable {
                 LOG.fine("admin client stopped listening to progress: " + e.getMessage());
             }
         });
+        send(out, json.createObjectNode().put(AdminProtocol.TYPE, AdminProtocol.RESULT).set("outcome", json.valueToTree(outcome)));
+    }
+
+    private void resolve(JsonNode request, OutputStream out) throws IOException {
+        String vm = request.path("vm").asText("");
+        if (!AgentConfigReader.validVmName(vm)) {
+            send(out, error("'vm' must name a VM, got '" + vm + "'"));
+            return;
+        }
+        MigrationOutcome outcome;
+        try {
+            outcome = agent.resolve(vm);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            send(out, error("the agent is shutting down"));
+            return;
+        }
         send(out, json.createObjectNode().put(AdminProtocol.TYPE, AdminProtocol.RESULT).set("outcome", json.valueToTree(outcome)));
     }
 

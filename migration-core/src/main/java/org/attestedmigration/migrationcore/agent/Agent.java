@@ -51,6 +51,7 @@ public final class Agent implements AutoCloseable {
     private final ExecutorService workers;
     private final SimulatedGuests guests;
     private DestinationService destination;
+    private InDoubtMigrations inDoubt;
     private OutgoingMigration outgoing;
     private AttestedListener listener;
     private AdminServer admin;
@@ -109,7 +110,8 @@ public final class Agent implements AutoCloseable {
         // Disks parked before a restart stay resumable for their window; older ones go now.
         new ParkedDisks(data).sweep(Set.of());
         destination = new DestinationService(config, data, inventory, board, workers, guests);
-        outgoing = new OutgoingMigration(endpoint, inventory, board, data, guests);
+        inDoubt = new InDoubtMigrations(endpoint, inventory);
+        outgoing = new OutgoingMigration(endpoint, inventory, board, data, guests, inDoubt);
         InetSocketAddress address = new InetSocketAddress(config.listen().host(), config.listen().port());
         listener = step("listen address " + config.listen(), () -> endpoint.listen(address, this::attested, this::refused));
         admin = step("admin socket " + config.adminSocket(), () -> AdminServer.start(config.adminSocket(), this, workers));
@@ -200,6 +202,16 @@ public final class Agent implements AutoCloseable {
         MigrationOutcome outcome = outgoing.run(request, progress);
         // The guest's memory figures are kept where its memory migration started.
         return guests.takeMemoryReport(request.vm()).map(outcome::withMemory).orElse(outcome);
+    }
+
+    /**
+     * Settles a migration that ended {@code IN_DOUBT}: asks its destination, on a new attested
+     * session, whether it runs the VM, then lets the VM go (MIGRATED) or resumes it here (ABORTED);
+     * IN_DOUBT again if the destination cannot be reached or the guest is lost to the fence.
+     */
+    public MigrationOutcome resolve(String vm) throws InterruptedException {
+        LOG.info("resolving the in-doubt migration of " + vm);
+        return inDoubt.resolve(vm);
     }
 
     /** Stops listening, discards incoming disks, stops serving (disks stay), releases the TPM. */

@@ -62,7 +62,7 @@ final class DestinationService {
                 LOG.warning("session with " + peer + " failed to start: " + failure.getMessage());
                 return;
             }
-            session.streams().closeFuture().whenComplete((reason, e) -> discardOwnedBy(session.streams(), "session with " + peer + " ended: " + reason));
+            session.streams().closeFuture().whenComplete((reason, e) -> discardOwnedBy(session.streams(), peer, "session with " + peer + " ended: " + reason));
         });
     }
 
@@ -74,7 +74,9 @@ final class DestinationService {
             control.onRequest(PeerProtocol.BEGIN, body -> begin(peer, session, body))
                     .onRequest(PeerProtocol.COMPLETE, body -> complete(peer, session, body))
                     .onRequest(PeerProtocol.HANDOVER, body -> handover(peer, session, body))
-                    .onRequest(PeerProtocol.ABORT, body -> abort(peer, session, body));
+                    .onRequest(PeerProtocol.ABORT, body -> abort(peer, session, body))
+                    .onRequest(PeerProtocol.QUERY, body -> query(body))
+                    .onRequest(PeerProtocol.RELEASE, body -> release(peer, body));
             control.attach(in.accept());
         } else if (in.kind() == StreamKind.BYTES && in.metadata().containsKey(PeerProtocol.DISK)) {
             String vm = in.metadata().get(PeerProtocol.DISK);
@@ -217,6 +219,66 @@ final class DestinationService {
         return Map.of("discarded", true);
     }
 
+    private Map<String, Object> query(JsonNode body) {
+        String vm = vmName(body);
+        Map<String, Object> answer = new java.util.HashMap<>();
+        answer.put("serves", inventory.isServed(vm));
+        answer.put("guest", guests.state(vm));
+        return answer;
+    }
+
+    /** Lets a source that still holds the guest take the VM back: only while no guest of it runs here. */
+    private Map<String, Object> release(String peer, JsonNode body) throws IOException {
+        String vm = vmName(body);
+        IncomingMemory memory = memories.get(vm);
+        if (memory != null) {
+            memory.discard();
+            memories.remove(vm, memory);
+        }
+        if (guestRuns(vm)) {
+            throw new IllegalStateException("the guest of " + vm + " runs on " + config.hostName() + "; it is not released");
+        }
+        if (!inventory.isServed(vm)) {
+            return Map.of("released", false);
+        }
+        unserve(vm, peer);
+        return Map.of("released", true);
+    }
+
+    /**
+     * Stops serving a VM whose guest never ran here and parks its disk, every chunk durable, for
+     * {@code source} to resume into: nothing of it is lost if the source migrates it again.
+     */
+    private void unserve(String vm, String source) throws IOException {
+        ServedVm served = inventory.detach(vm);
+        if (served == null) {
+            return;
+        }
+        ChunkLayout layout = new ChunkLayout(served.image().size(), ServedVm.CHUNK_SIZE);
+        java.util.BitSet all = new java.util.BitSet(layout.chunkCount());
+        all.set(0, layout.chunkCount());
+        Files.move(served.disk(), data.incomingDisk(vm));
+        new org.attestedmigration.migrationcore.replication.ReplicationJournal(data.incomingJournal(vm)).save(
+                new org.attestedmigration.migrationcore.replication.JournalState(
+                        org.attestedmigration.migrationcore.replication.ReplicationPhase.COMPLETED, layout, all));
+        ParkedDisks parked = new ParkedDisks(data);
+        parked.recordSource(vm, source);
+        parked.park(vm);
+        LOG.warning("stopped serving " + vm + ": its guest never ran here; the disk is parked for " + source);
+    }
+
+    private boolean guestRuns(String vm) {
+        return guests.find(vm).filter(g -> g.state() == org.attestedmigration.migrationcore.hypervisor.VmState.RUNNING).isPresent();
+    }
+
+    private static String vmName(JsonNode body) {
+        String vm = body.path("vm").asText();
+        if (!AgentConfigReader.validVmName(vm)) {
+            throw new IllegalArgumentException("'" + vm + "' is not a VM name");
+        }
+        return vm;
+    }
+
     private IncomingMigration owned(String vm, MuxSession session) {
         IncomingMigration m = incoming.get(vm);
         if (m == null || !m.ownedBy(session)) {
@@ -238,10 +300,20 @@ final class DestinationService {
         }
     }
 
-    private void discardOwnedBy(MuxSession session, String why) {
+    private void discardOwnedBy(MuxSession session, String peer, String why) {
         for (IncomingMemory memory : memories.values()) {
             if (memory.ownedBy(session)) {
-                workers.execute(() -> discardMemory(memory.vm(), session));
+                workers.execute(() -> {
+                    discardMemory(memory.vm(), session);
+                    if (inventory.isServed(memory.vm()) && !guestRuns(memory.vm())) {
+                        // Completed but never handed over: the source still holds the guest, so the disk must not stay served here.
+                        try {
+                            unserve(memory.vm(), peer);
+                        } catch (IOException e) {
+                            LOG.severe("could not stop serving " + memory.vm() + " whose guest never ran here: " + e.getMessage());
+                        }
+                    }
+                });
             }
         }
         for (IncomingMigration m : incoming.values()) {

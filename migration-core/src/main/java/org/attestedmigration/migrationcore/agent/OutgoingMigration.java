@@ -3,12 +3,7 @@ package org.attestedmigration.migrationcore.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -55,7 +50,6 @@ import org.attestedmigration.securechannel.mux.StreamKind;
  */
 final class OutgoingMigration {
     private static final Logger LOG = Logger.getLogger(OutgoingMigration.class.getName());
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT);
     private static final Duration CONNECT = Duration.ofSeconds(90);
     private static final Duration STEP = Duration.ofSeconds(30);
     /** The destination hashes the whole disk before it answers. */
@@ -69,9 +63,12 @@ final class OutgoingMigration {
     private final DataDirectory data;
     private final ObjectMapper json = new ObjectMapper();
     private final SimulatedGuests guests;
+    private final InDoubtMigrations inDoubt;
 
-    OutgoingMigration(AttestedEndpoint endpoint, VmInventory inventory, MigrationBoard board, DataDirectory data, SimulatedGuests guests) {
+    OutgoingMigration(AttestedEndpoint endpoint, VmInventory inventory, MigrationBoard board, DataDirectory data, SimulatedGuests guests,
+            InDoubtMigrations inDoubt) {
         this.guests = guests;
+        this.inDoubt = inDoubt;
         this.endpoint = endpoint;
         this.inventory = inventory;
         this.board = board;
@@ -146,6 +143,8 @@ final class OutgoingMigration {
         private long bytesSent;
         /** The connection was lost (or never made) before the switchover: another attempt may resume. */
         private boolean linkLost;
+        /** The guest was given up here against the destination's receipt: it can never run here again. */
+        private boolean guestHandedOver;
 
         Attempt(MigrationRequest request, ServedVm vm, long start, int number, long earlierBytes, Consumer<MigrationProgress> progress) {
             this.request = request;
@@ -318,8 +317,9 @@ final class OutgoingMigration {
                             + "; the VM resumed on this host", List.of());
                 }
                 LOG.severe("migration of " + vm.name() + ": the answer of " + peerHost + " was lost after switchover; the VM stays paused here");
+                inDoubt.register(new InDoubtMigrations.InDoubt(vm, request.destination(), journal, guest, false));
                 return outcome(MigrationOutcome.Result.IN_DOUBT, "switchover done but the answer of " + peerHost + " was lost (" + message(e)
-                        + "); the VM is paused on this host: check where it runs before resuming it", List.of());
+                        + "); the VM is paused on this host: run `resolve` to find out where it runs", List.of());
             }
             long downtime = 0;
             if (guest != null) {
@@ -327,8 +327,10 @@ final class OutgoingMigration {
                     downtime = resumeThere(control, peerHost, guest, answer.path("receipt").asText());
                 } catch (HypervisorException | ExecutionException | TimeoutException e) {
                     LOG.severe("migration of " + vm.name() + ": the guest's handover to " + peerHost + " failed: " + message(e));
+                    inDoubt.register(new InDoubtMigrations.InDoubt(vm, request.destination(), journal, guest, guestHandedOver));
                     return outcome(MigrationOutcome.Result.IN_DOUBT, peerHost + " serves the disk but the guest's handover failed ("
-                            + message(e) + "); the guest is paused here or handed over: check where it runs", List.of());
+                            + message(e) + "); the guest is " + (guestHandedOver ? "handed over" : "paused here")
+                            + ": run `resolve` to find out where it runs", List.of());
                 }
             }
             progress.accept(new MigrationProgress("detaching", size, size, 0, "this host stops serving " + vm.name()));
@@ -356,6 +358,7 @@ final class OutgoingMigration {
                 ExecutionException, TimeoutException, InterruptedException {
             progress.accept(new MigrationProgress("handover", size, size, 0, peerHost + " resumes the guest"));
             String token = guest.handOver(receipt);
+            guestHandedOver = true;
             JsonNode resumed = await(control.request(PeerProtocol.HANDOVER, Map.of("vm", vm.name(), "token", token)), STEP);
             guest.destroy();
             return resumed.path("downtimeMillis").asLong();
@@ -363,12 +366,8 @@ final class OutgoingMigration {
 
         /** Stops serving the VM here and renames its disk so that nothing serves it again by mistake. */
         private String detach(ReplicationJournal journal) throws IOException {
-            inventory.detach(vm.name());
             deleteQuietly(journal);
-            Path disk = vm.disk();
-            Path kept = disk.resolveSibling(disk.getFileName() + ".migrated-" + STAMP.format(ZonedDateTime.now(ZoneOffset.UTC)));
-            Files.move(disk, kept);
-            return kept.toString();
+            return inventory.retire(vm.name(), vm.disk()).toString();
         }
 
         private void replicationProgress(ReplicationProgress p) {
@@ -400,12 +399,12 @@ final class OutgoingMigration {
         }
     }
 
-    private static <T> T await(CompletableFuture<T> future, Duration timeout) throws ExecutionException, TimeoutException,
+    static <T> T await(CompletableFuture<T> future, Duration timeout) throws ExecutionException, TimeoutException,
             InterruptedException {
         return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private static void deleteQuietly(ReplicationJournal journal) {
+    static void deleteQuietly(ReplicationJournal journal) {
         try {
             journal.delete();
         } catch (IOException e) {
@@ -413,7 +412,7 @@ final class OutgoingMigration {
         }
     }
 
-    private static String message(Throwable t) {
+    static String message(Throwable t) {
         Throwable c = t;
         while ((c instanceof ExecutionException || c instanceof java.util.concurrent.CompletionException) && c.getCause() != null) {
             c = c.getCause();

@@ -24,6 +24,16 @@ final class PeerProtocol {
     static final String HANDOVER = "migration.handover";
     /** {@code {vm, reason}}: the source gives up before switchover; the destination discards what it received. */
     static final String ABORT = "migration.abort";
+    /**
+     * {@code {vm}} → {@code {serves, guest}}: whether the destination serves the VM's disk and the state of its guest
+     * there (null for none). A source whose migration is in doubt asks it on a new attested session.
+     */
+    static final String QUERY = "migration.query";
+    /**
+     * {@code {vm}} → {@code {released}}: the destination stops serving a VM whose guest never ran there and parks its
+     * disk for this source, so that the source can resume the guest it still holds.
+     */
+    static final String RELEASE = "migration.release";
     /** BYTES stream metadata key naming the VM whose disk the stream carries. */
     static final String DISK = "disk";
     /** BYTES stream metadata key naming the VM whose memory the stream carries. */

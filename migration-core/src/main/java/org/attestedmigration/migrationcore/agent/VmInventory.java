@@ -71,6 +71,21 @@ final class VmInventory {
         return vm;
     }
 
+    /**
+     * Stops serving {@code name} for good after it moved elsewhere: its disk is renamed to
+     * {@code NAME.raw.migrated-STAMP} so that nothing serves this copy again by mistake.
+     *
+     * @return where the disk is kept
+     */
+    Path retire(String name, Path disk) throws IOException {
+        detach(name);
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", java.util.Locale.ROOT)
+                .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+        Path kept = disk.resolveSibling(disk.getFileName() + ".migrated-" + stamp);
+        java.nio.file.Files.move(disk, kept);
+        return kept;
+    }
+
     synchronized Optional<ServedVm> find(String name) {
         return Optional.ofNullable(served.get(name));
     }
