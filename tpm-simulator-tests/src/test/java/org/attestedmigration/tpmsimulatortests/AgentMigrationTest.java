@@ -267,7 +267,7 @@ class AgentMigrationTest {
                 });
                 assertEquals(MigrationOutcome.Result.IN_DOUBT, outcome.result(), outcome.toString());
                 JsonNode held = status(src).path("vms").get(0);
-                assertEquals("migrating", held.path("state").asText(), "the source holds the VM until it knows");
+                assertEquals("in-doubt", held.path("state").asText(), "the source holds the VM until it knows");
                 assertEquals("paused", held.path("guest").asText(), "the guest is paused: it runs nowhere while in doubt");
                 waitFor(() -> Files.exists(dir.resolve("dst-data/incoming/" + VM + ".journal")), "the destination parked the disk");
                 assertEquals(List.of(), vmNames(status(dst)), "the destination serves nothing");
@@ -287,6 +287,48 @@ class AgentMigrationTest {
                 assertTrue(lastLine(again.out()).path("bytesSent").asLong() < 16L * MIB, again.describe());
                 assertEquals("running", status(dst).path("vms").get(0).path("guest").asText(), "the guest runs at the destination");
                 assertEquals(List.of(), vmNames(status(src)));
+            }
+        }
+    }
+
+    @Test
+    void sourceRestartedWhileInDoubtServesTheVmOnlyAfterResolve() throws Exception {
+        try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
+            Path disk = vmDisk(32L * MIB);
+            signedPolicy(Demo.enrollPair(source, destination));
+            String vms = "vms:\n  " + VM + ":\n    disk: " + dir.relativize(disk) + "\n"
+                    + "    simulated: { memoryMib: 32, dirtyMiBps: 4, diskWritesPerSecond: 100 }\n";
+            Path srcConfig = configWithVms(source, "src-data", vms);
+            try (Agent dst = Agent.start(AgentConfigReader.read(configWithVms(destination, "dst-data", "")), Set.of());
+                    CuttableProxy link = new CuttableProxy(new java.net.InetSocketAddress("127.0.0.1", dst.listenAddress().getPort()))) {
+                String to = "127.0.0.1:" + link.port();
+                try (Agent src = Agent.start(AgentConfigReader.read(srcConfig), Set.of())) {
+                    MigrationOutcome outcome = src.migrate(new MigrationRequest(VM, HostPort.parse(to), MirrorMode.SYNC, 0), p -> {
+                        if ("completing".equals(p.phase())) {
+                            link.cut();
+                        }
+                    });
+                    assertEquals(MigrationOutcome.Result.IN_DOUBT, outcome.result(), outcome.toString());
+                }
+                // The source agent restarts: the disk was not renamed, yet it must not be served while in doubt.
+                try (Agent src = Agent.start(AgentConfigReader.read(srcConfig), Set.of())) {
+                    JsonNode vm = status(src).path("vms").get(0);
+                    assertEquals(VM, vm.path("name").asText());
+                    assertEquals("in-doubt", vm.path("state").asText());
+                    assertTrue(vm.path("socket").isNull(), "not served: " + vm);
+                    assertFalse(Files.exists(dir.resolve("src-data/vms/" + VM + ".sock")), "no NBD export while in doubt");
+                    Cli.Run text = Cli.run("status", "--agent-socket", src.adminSocket().toString()).assertExit(0);
+                    assertTrue(text.out().contains("run resolve"), text.describe());
+
+                    Cli.Run resolve = Cli.run("resolve", "--agent-socket", src.adminSocket().toString(), "--vm", VM);
+                    resolve.assertExit(3).assertNoStackTrace();
+                    assertTrue(resolve.out().contains("served here again"), resolve.describe());
+                    JsonNode back = status(src).path("vms").get(0);
+                    assertEquals("running", back.path("state").asText(), resolve.describe());
+                    assertEquals("running", back.path("guest").asText(), "the guest booted again from its disk");
+                    assertFalse(Files.exists(dir.resolve("src-data/outgoing/" + VM + ".indoubt")), "the record is gone");
+                    assertEquals(List.of(), vmNames(status(dst)), "and the destination does not run it");
+                }
             }
         }
     }

@@ -46,8 +46,9 @@ public final class StatusCommand implements Callable<Integer> {
         out.println("agent " + s.host() + " listening on " + s.listen());
         out.println(s.vms().isEmpty() ? "no VMs served" : "VMs served:");
         for (VmStatus vm : s.vms()) {
-            out.printf(Locale.ROOT, "  %-20s %-10s %8d MiB  nbd+unix:///vda?socket=%s%s%n", vm.name(), vm.state(), vm.sizeBytes() >> 20,
-                    vm.socket(), vm.guest() == null ? "" : "  guest " + vm.guest());
+            out.printf(Locale.ROOT, "  %-20s %-10s %8d MiB  %s%s%n", vm.name(), vm.state(), vm.sizeBytes() >> 20,
+                    vm.socket() == null ? "not served (run resolve)" : "nbd+unix:///vda?socket=" + vm.socket(),
+                    vm.guest() == null ? "" : "  guest " + vm.guest());
         }
         out.println(s.migrations().isEmpty() ? "no migrations in flight" : "migrations in flight:");
         for (MigrationStatus m : s.migrations()) {

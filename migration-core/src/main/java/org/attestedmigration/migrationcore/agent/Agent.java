@@ -97,26 +97,36 @@ public final class Agent implements AutoCloseable {
         resources.add(tpm);
         AttestedEndpoint endpoint = AttestedEndpoint.builder(config.hostName(), tpm, eventLog, policy.policy()).build();
         resources.add(endpoint);
+        inDoubt = new InDoubtMigrations(endpoint, inventory, data, this::serveAndBoot);
+        Set<String> held = step("in-doubt records in " + data.outgoing(), inDoubt::recover);
         for (Map.Entry<String, Path> vm : servedAtStart(data).entrySet()) {
-            ServedVm served = step("disk of VM " + vm.getKey() + " (" + vm.getValue() + ")", () -> inventory.serve(vm.getKey(), vm.getValue()));
-            SimulatedVmSettings simulated = config.simulated().get(vm.getKey());
-            if (simulated != null && vm.getValue().equals(config.vms().get(vm.getKey()))) {
-                step("simulated guest of VM " + vm.getKey(), () -> {
-                    guests.boot(served, simulated);
-                    return null;
-                });
+            if (held.contains(vm.getKey())) {
+                // It may run at its destination already: serving it here too could make two copies.
+                continue;
             }
+            step("VM " + vm.getKey() + " (" + vm.getValue() + ")", () -> {
+                serveAndBoot(vm.getKey(), vm.getValue());
+                return null;
+            });
         }
         // Disks parked before a restart stay resumable for their window; older ones go now.
         new ParkedDisks(data).sweep(Set.of());
         destination = new DestinationService(config, data, inventory, board, workers, guests);
-        inDoubt = new InDoubtMigrations(endpoint, inventory);
         outgoing = new OutgoingMigration(endpoint, inventory, board, data, guests, inDoubt);
         InetSocketAddress address = new InetSocketAddress(config.listen().host(), config.listen().port());
         listener = step("listen address " + config.listen(), () -> endpoint.listen(address, this::attested, this::refused));
         admin = step("admin socket " + config.adminSocket(), () -> AdminServer.start(config.adminSocket(), this, workers));
         LOG.info("agent " + config.hostName() + " listening on " + listener.address() + ", admin socket " + config.adminSocket()
                 + ", serving " + inventory.status(guests::state, guests::diskWrites).size() + " VM(s)");
+    }
+
+    /** Serves a VM's disk and, for a simulated VM on its configured disk, boots its guest. */
+    private void serveAndBoot(String vm, Path disk) throws Exception {
+        ServedVm served = inventory.serve(vm, disk);
+        SimulatedVmSettings simulated = config.simulated().get(vm);
+        if (simulated != null && disk.equals(config.vms().get(vm))) {
+            guests.boot(served, simulated);
+        }
     }
 
     private LoadedPolicy loadPolicy(DataDirectory data, Set<PolicyAuthority.DevelopmentException> waived) throws AgentStartException {
@@ -192,7 +202,24 @@ public final class Agent implements AutoCloseable {
     /** The VMs served here and the migrations in flight. */
     public AgentStatus status() {
         return new AgentStatus(config.hostName(), listener == null ? config.listen().toString() : listener.address().toString(),
-                inventory.status(guests::state, guests::diskWrites), board.snapshot(), handshakes.recent());
+                withInDoubt(inventory.status(guests::state, guests::diskWrites)), board.snapshot(), handshakes.recent());
+    }
+
+    /** Marks the VMs whose migration is in doubt, including those a restart left unserved. */
+    private List<VmStatus> withInDoubt(List<VmStatus> served) {
+        Set<String> doubtful = inDoubt == null ? Set.of() : inDoubt.vms();
+        List<VmStatus> all = new ArrayList<>();
+        for (VmStatus v : served) {
+            all.add(doubtful.contains(v.name())
+                    ? new VmStatus(v.name(), VmStatus.IN_DOUBT, v.disk(), v.socket(), v.sizeBytes(), v.guest(), v.guestDiskWrites()) : v);
+        }
+        for (String vm : doubtful) {
+            if (served.stream().noneMatch(v -> v.name().equals(vm))) {
+                inDoubt.find(vm).ifPresent(d -> all.add(new VmStatus(vm, VmStatus.IN_DOUBT, d.disk().toString(), null,
+                        d.disk().toFile().length(), null, null)));
+            }
+        }
+        return all;
     }
 
     /** Migrates a VM served here; blocks until it ended. Progress arrives on the calling thread or the replicator's. */

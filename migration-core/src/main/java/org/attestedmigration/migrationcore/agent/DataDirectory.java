@@ -13,9 +13,13 @@ import java.nio.file.Path;
  * DATA/incoming/NAME.raw        disk being received or parked for a resume, with NAME.journal and
  *                               NAME.source (the sending host; see ParkedDisks)
  * DATA/outgoing/NAME.journal    source journal of a migration in flight
+ * DATA/outgoing/NAME.indoubt    a migration whose switchover succeeded but whose end is unknown
  * </pre>
  */
 public record DataDirectory(Path root) {
+    /** Suffix of an in-doubt record under {@link #outgoing()}. */
+    public static final String IN_DOUBT = ".indoubt";
+
     /** Creates the directories that do not exist yet. */
     public DataDirectory create() throws IOException {
         Files.createDirectories(vms());
@@ -55,6 +59,10 @@ public record DataDirectory(Path root) {
 
     public Path incomingJournal(String vm) {
         return incoming().resolve(vm + ".journal");
+    }
+
+    public Path inDoubt(String vm) {
+        return outgoing().resolve(vm + IN_DOUBT);
     }
 
     public Path outgoingJournal(String vm) {

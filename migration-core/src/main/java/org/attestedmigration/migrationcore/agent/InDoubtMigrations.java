@@ -3,10 +3,14 @@ package org.attestedmigration.migrationcore.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +30,9 @@ import org.attestedmigration.securechannel.mux.MuxConfig;
  * the source asks the destination, on a new attested session, whether it runs the VM, and only
  * then lets go of it or resumes it. Until resolved the VM stays paused and claimed here, so it
  * never runs in two places.
+ *
+ * <p>Each record is also written to {@code DATA/outgoing/NAME.indoubt}: an agent restarted while a
+ * migration is in doubt does not serve that VM (its disk was not renamed yet) until it is resolved.
  */
 final class InDoubtMigrations {
     private static final Logger LOG = Logger.getLogger(InDoubtMigrations.class.getName());
@@ -34,24 +41,80 @@ final class InDoubtMigrations {
     /**
      * A migration in doubt.
      *
-     * @param guest      the guest's memory migration, or null for a disk alone
+     * @param served     the VM as this agent still holds it (paused, claimed), or null after a restart
+     * @param guest      the guest's memory migration, or null for a disk alone or after a restart
      * @param handedOver the guest was given up here: it can only ever run at the destination
      */
-    record InDoubt(ServedVm vm, HostPort destination, ReplicationJournal journal, OutgoingGuest guest, boolean handedOver) {
+    record InDoubt(String vm, Path disk, HostPort destination, ReplicationJournal journal, ServedVm served, OutgoingGuest guest,
+            boolean handedOver) {
+        static InDoubt held(ServedVm served, HostPort destination, ReplicationJournal journal, OutgoingGuest guest, boolean handedOver) {
+            return new InDoubt(served.name(), served.disk(), destination, journal, served, guest, handedOver);
+        }
+    }
+
+    /** What a restarted agent does with a VM whose migration turns out not to have happened: serve it (and boot its guest). */
+    @FunctionalInterface
+    interface Restart {
+        void serve(String vm, Path disk) throws Exception;
+    }
+
+    /** The file form of a record. */
+    record Saved(String destination, String disk, boolean handedOver) {
     }
 
     private final Map<String, InDoubt> byVm = new ConcurrentHashMap<>();
     private final AttestedEndpoint endpoint;
     private final VmInventory inventory;
+    private final DataDirectory data;
+    private final Restart restart;
     private final ObjectMapper json = new ObjectMapper();
 
-    InDoubtMigrations(AttestedEndpoint endpoint, VmInventory inventory) {
+    InDoubtMigrations(AttestedEndpoint endpoint, VmInventory inventory, DataDirectory data, Restart restart) {
         this.endpoint = endpoint;
         this.inventory = inventory;
+        this.data = data;
+        this.restart = restart;
     }
 
+    /** Holds {@code migration} until resolved, here and on disk. */
     void register(InDoubt migration) {
-        byVm.put(migration.vm().name(), migration);
+        byVm.put(migration.vm(), migration);
+        try {
+            json.writeValue(data.inDoubt(migration.vm()).toFile(), new Saved(migration.destination().toString(), migration.disk().toString(),
+                    migration.handedOver()));
+        } catch (IOException e) {
+            LOG.severe("could not record the in-doubt migration of " + migration.vm() + " (a restart would serve it again): " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads the records an earlier run of this agent left.
+     *
+     * @return the VMs in doubt, which must not be served until resolved
+     */
+    Set<String> recover() throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(data.outgoing(), "*" + DataDirectory.IN_DOUBT)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                String vm = name.substring(0, name.length() - DataDirectory.IN_DOUBT.length());
+                Saved saved;
+                try {
+                    saved = json.readValue(f.toFile(), Saved.class);
+                } catch (IOException e) {
+                    throw new IOException("the in-doubt record " + f + " is unreadable (" + e.getMessage()
+                            + "); find out where " + vm + " runs, then remove the file", e);
+                }
+                byVm.put(vm, new InDoubt(vm, Path.of(saved.disk()), HostPort.parse(saved.destination()),
+                        new ReplicationJournal(data.outgoingJournal(vm)), null, null, saved.handedOver()));
+                LOG.warning("VM " + vm + ": its migration to " + saved.destination() + " is in doubt; not served until `resolve`");
+            }
+        }
+        return Set.copyOf(byVm.keySet());
+    }
+
+    /** The VMs in doubt now. */
+    Set<String> vms() {
+        return Set.copyOf(byVm.keySet());
     }
 
     Optional<InDoubt> find(String vm) {
@@ -83,9 +146,20 @@ final class InDoubtMigrations {
                 LOG.severe("VM " + vm + ": its guest was handed over to " + peer.host + " but does not run there");
                 return outcome(d, start, MigrationOutcome.Result.IN_DOUBT, "the guest of " + vm + " was handed over to " + peer.host
                         + " but does not run there, and the handover fence forbids resuming it here: boot " + vm + " from its disk "
-                        + d.vm().disk() + ", which is intact");
+                        + d.disk() + ", which is intact");
             }
-            d.vm().hook().gate().resume();
+            if (d.served() == null) {
+                // A restart lost the paused guest's memory: the VM comes back from its disk, as after a power cut.
+                try {
+                    restart.serve(vm, d.disk());
+                } catch (Exception e) {
+                    return outcome(d, start, MigrationOutcome.Result.IN_DOUBT, peer.host + " does not run " + vm + ", but serving it here failed: "
+                            + OutgoingMigration.message(e));
+                }
+                return settled(d, start, MigrationOutcome.Result.ABORTED, peer.host + " does not run " + vm
+                        + "; served here again from its disk (the paused guest's memory did not survive the agent's restart)");
+            }
+            d.served().hook().gate().resume();
             if (d.guest() != null) {
                 d.guest().abort(peer.host + " does not run it");
             }
@@ -103,20 +177,25 @@ final class InDoubtMigrations {
         }
         OutgoingMigration.deleteQuietly(d.journal());
         try {
-            return inventory.retire(d.vm().name(), d.vm().disk()).toString();
+            return inventory.retire(d.vm(), d.disk()).toString();
         } catch (IOException e) {
-            return d.vm().disk() + " (not renamed: " + e.getMessage() + ")";
+            return d.disk() + " (not renamed: " + e.getMessage() + ")";
         }
     }
 
     private MigrationOutcome settled(InDoubt d, long start, MigrationOutcome.Result result, String message) {
-        byVm.remove(d.vm().name());
-        LOG.info("in-doubt migration of " + d.vm().name() + " resolved: " + message);
+        byVm.remove(d.vm());
+        try {
+            Files.deleteIfExists(data.inDoubt(d.vm()));
+        } catch (IOException e) {
+            LOG.warning("could not remove " + data.inDoubt(d.vm()) + ": " + e.getMessage());
+        }
+        LOG.info("in-doubt migration of " + d.vm() + " resolved: " + message);
         return outcome(d, start, result, "resolved: " + message);
     }
 
     private static MigrationOutcome outcome(InDoubt d, long start, MigrationOutcome.Result result, String message) {
-        return MigrationOutcome.failure(result, d.vm().name(), d.destination().toString(), message, List.of(), 0,
+        return MigrationOutcome.failure(result, d.vm(), d.destination().toString(), message, List.of(), 0,
                 (System.nanoTime() - start) / 1_000_000);
     }
 

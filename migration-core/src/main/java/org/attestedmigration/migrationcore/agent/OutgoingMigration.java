@@ -317,7 +317,7 @@ final class OutgoingMigration {
                             + "; the VM resumed on this host", List.of());
                 }
                 LOG.severe("migration of " + vm.name() + ": the answer of " + peerHost + " was lost after switchover; the VM stays paused here");
-                inDoubt.register(new InDoubtMigrations.InDoubt(vm, request.destination(), journal, guest, false));
+                inDoubt.register(InDoubtMigrations.InDoubt.held(vm, request.destination(), journal, guest, false));
                 return outcome(MigrationOutcome.Result.IN_DOUBT, "switchover done but the answer of " + peerHost + " was lost (" + message(e)
                         + "); the VM is paused on this host: run `resolve` to find out where it runs", List.of());
             }
@@ -327,7 +327,7 @@ final class OutgoingMigration {
                     downtime = resumeThere(control, peerHost, guest, answer.path("receipt").asText());
                 } catch (HypervisorException | ExecutionException | TimeoutException e) {
                     LOG.severe("migration of " + vm.name() + ": the guest's handover to " + peerHost + " failed: " + message(e));
-                    inDoubt.register(new InDoubtMigrations.InDoubt(vm, request.destination(), journal, guest, guestHandedOver));
+                    inDoubt.register(InDoubtMigrations.InDoubt.held(vm, request.destination(), journal, guest, guestHandedOver));
                     return outcome(MigrationOutcome.Result.IN_DOUBT, peerHost + " serves the disk but the guest's handover failed ("
                             + message(e) + "); the guest is " + (guestHandedOver ? "handed over" : "paused here")
                             + ": run `resolve` to find out where it runs", List.of());
