@@ -159,8 +159,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--downtime-disk-mib", defaultValue = "64", description = "disk of (c), MiB (default ${DEFAULT-VALUE})")
         int downtimeDiskMib;
 
-        @Option(names = "--guest-writes", defaultValue = "50000",
-                description = "4 KiB writes per second the guest of (b) offers (default ${DEFAULT-VALUE})")
+        @Option(names = "--guest-writes", defaultValue = "400000",
+                description = "4 KiB writes per second the guest of (b) offers, more than the disk takes (default ${DEFAULT-VALUE})")
         long guestWrites;
 
         @Option(names = "--sample-seconds", defaultValue = "5", description = "(b) without a migration: seconds sampled (default ${DEFAULT-VALUE})")
