@@ -82,6 +82,10 @@ final class VmInventory {
         String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", java.util.Locale.ROOT)
                 .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
         Path kept = disk.resolveSibling(disk.getFileName() + ".migrated-" + stamp);
+        // A VM can come back and leave again within a second: never overwrite an earlier kept copy.
+        for (int n = 2; java.nio.file.Files.exists(kept); n++) {
+            kept = disk.resolveSibling(disk.getFileName() + ".migrated-" + stamp + "-" + n);
+        }
         java.nio.file.Files.move(disk, kept);
         return kept;
     }
