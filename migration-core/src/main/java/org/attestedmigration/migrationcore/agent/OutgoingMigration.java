@@ -254,6 +254,9 @@ final class OutgoingMigration {
             // The destination's disk service ends when it sees this clean end of stream.
             transport.close();
             bytesSent = earlierBytes + result.bytesSent();
+            LOG.info("switchover of " + vm.name() + ": writes paused " + result.pausedFor().toMillis() + " ms (last " + result.finalChunks()
+                    + " chunks " + result.drained().toMillis() + " ms, destination flush " + result.flushed().toMillis()
+                    + " ms, re-read and compare " + result.verified().toMillis() + " ms)");
             return handOver(session, control, peerHost, result, journal, guest);
         }
 

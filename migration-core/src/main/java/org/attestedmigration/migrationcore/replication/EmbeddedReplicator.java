@@ -116,8 +116,9 @@ public final class EmbeddedReplicator implements AutoCloseable {
     }
 
     /**
-     * Reads both images back and hashes them while the VM still runs and the mirror keeps them
-     * in step, so that {@link #switchover()} re-reads only the chunks written after this. Call it
+     * Makes the destination durable and reads both images back and hashes them while the VM still
+     * runs and the mirror keeps them in step, so that {@link #switchover()} flushes and re-reads
+     * only the chunks written after this. Call it
      * while something else takes time anyway (the memory's pre-copy); {@link #switchover()} does
      * it itself, before pausing, if nobody did.
      *
@@ -131,9 +132,13 @@ public final class EmbeddedReplicator implements AutoCloseable {
             throw new IllegalStateException("prepareSwitchover needs MIRRORING, phase is " + phase);
         }
         try {
+            long deadline = System.nanoTime() + settings.switchoverTimeout().toNanos();
+            // Write back what the destination holds now, so the flush inside the pause has only the last chunks to write.
+            CompletableFuture<Void> flushed = transport.flush();
             CompletableFuture<DigestTree> remote = transport.digestTree();
             digests.refresh();
-            get(remote, System.nanoTime() + settings.switchoverTimeout().toNanos());
+            get(flushed, deadline);
+            get(remote, deadline);
             prepared = true;
         } catch (ReplicationException e) {
             throw failed(e);
@@ -171,7 +176,9 @@ public final class EmbeddedReplicator implements AutoCloseable {
             if (map.dirtyCount() != 0) {
                 throw new ReplicationException(phase, map.dirtyCount() + " chunks dirty after the drain", null);
             }
+            long drainedAt = System.nanoTime();
             get(transport.flush(), deadline);
+            long flushedAt = System.nanoTime();
             CompletableFuture<DigestTree> remote = transport.digestTree();
             DigestTree local = digests.refresh();
             List<Integer> differing = local.differingChunks(get(remote, deadline));
@@ -179,11 +186,13 @@ public final class EmbeddedReplicator implements AutoCloseable {
                 differing.forEach(map::invalidate);
                 throw new SwitchoverMismatchException(differing);
             }
+            long verifiedAt = System.nanoTime();
             hook.detach();
             enter(ReplicationPhase.COMPLETED);
             journal.save(new JournalState(ReplicationPhase.COMPLETED, layout, map.cleanChunks()));
             return new SwitchoverResult(local.root(), Duration.ofNanos(System.nanoTime() - pausedAt),
-                    shipper.chunksSent() - sentBefore, shipper.bytesSent());
+                    shipper.chunksSent() - sentBefore, shipper.bytesSent(), Duration.ofNanos(drainedAt - pausedAt),
+                    Duration.ofNanos(flushedAt - drainedAt), Duration.ofNanos(verifiedAt - flushedAt));
         } catch (ReplicationException e) {
             throw failed(e);
         } catch (InterruptedException e) {

@@ -9,8 +9,12 @@ import java.time.Duration;
  * @param pausedFor how long writes were held for the final drain and the comparison
  * @param finalChunks chunks sent while writes were paused
  * @param bytesSent chunk bytes sent in this attempt, all phases
+ * @param drained how much of the pause went to sending the last dirty chunks
+ * @param flushed how much went to making the destination durable
+ * @param verified how much went to re-reading changed chunks and comparing both digest trees
  */
-public record SwitchoverResult(byte[] root, Duration pausedFor, long finalChunks, long bytesSent) {
+public record SwitchoverResult(byte[] root, Duration pausedFor, long finalChunks, long bytesSent, Duration drained, Duration flushed,
+        Duration verified) {
     public SwitchoverResult {
         root = root.clone();
     }
