@@ -59,7 +59,7 @@ public final class Agent implements AutoCloseable {
     private Agent(AgentConfig config, DataDirectory data) {
         this.config = config;
         this.inventory = new VmInventory(data);
-        this.guests = new SimulatedGuests(config.hostName(), inventory);
+        this.guests = new SimulatedGuests(config.hostName(), inventory, data);
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "agent-" + config.hostName() + "-" + n.incrementAndGet());

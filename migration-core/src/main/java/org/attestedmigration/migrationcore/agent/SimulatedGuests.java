@@ -16,13 +16,12 @@ import org.attestedmigration.migrationcore.hypervisor.VmState;
 import org.attestedmigration.migrationcore.memory.DiskWriter;
 import org.attestedmigration.migrationcore.memory.SimHypervisor;
 import org.attestedmigration.migrationcore.memory.SimVm;
-import org.attestedmigration.migrationcore.replication.ReplicatedDiskWriter;
 
 /**
- * The guests this agent runs itself, on a simulated hypervisor. A guest's disk writes go to
- * whatever disk this agent serves under the VM's name at the time of the write, through its
- * replication hook: so writes during a migration are tracked like NBD writes, and a guest resumed
- * here after a migration writes the disk that arrived with it.
+ * The guests this agent runs itself, on a simulated hypervisor. A guest writes its disk through
+ * the NBD export this agent serves under the VM's name, as a QEMU guest would: so its writes
+ * during a migration are gated, tracked and mirrored like any other, and a guest resumed here
+ * after a migration writes the disk that arrived with it.
  */
 final class SimulatedGuests implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SimulatedGuests.class.getName());
@@ -35,16 +34,13 @@ final class SimulatedGuests implements AutoCloseable {
     /** The memory migration of each guest leaving now, for its outcome's figures. */
     private final java.util.Map<String, RecordedMemoryMigration> leaving = new java.util.concurrent.ConcurrentHashMap<>();
 
-    SimulatedGuests(String host, VmInventory inventory) {
-        this.hypervisor = new SimHypervisor(host, spec -> servedDisk(inventory, spec.name()), STREAM_IDLE);
+    SimulatedGuests(String host, VmInventory inventory, DataDirectory data) {
+        this.hypervisor = new SimHypervisor(host, spec -> servedDisk(inventory, data, spec.name()), STREAM_IDLE);
     }
 
-    /** Resolved at each write: the disk may only be served here later (an incoming VM) or no longer (migrated away). */
-    private static DiskWriter servedDisk(VmInventory inventory, String vm) {
-        return (offset, data) -> {
-            ServedVm served = inventory.find(vm).orElseThrow(() -> new IOException("the disk of " + vm + " is not served here"));
-            new ReplicatedDiskWriter(served.image(), served.hook()).write(offset, data);
-        };
+    /** Through the VM's NBD export, whichever disk this agent serves under its name at the time of the write. */
+    private static DiskWriter servedDisk(VmInventory inventory, DataDirectory data, String vm) {
+        return new NbdDiskWriter(vm, data.socket(vm), () -> inventory.isServed(vm));
     }
 
     /** Boots the guest of a VM whose disk is served here. */
