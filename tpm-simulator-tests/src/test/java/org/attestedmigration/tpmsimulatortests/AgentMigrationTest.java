@@ -249,6 +249,44 @@ class AgentMigrationTest {
     }
 
     @Test
+    void connectionCutDuringMemoryPrecopyIsRetriedAndTheGuestMigratesInTheSecondAttempt() throws Exception {
+        try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
+            Path disk = vmDisk(32L * MIB);
+            signedPolicy(Demo.enrollPair(source, destination));
+            String vms = "vms:\n  " + VM + ":\n    disk: " + dir.relativize(disk) + "\n"
+                    + "    simulated: { memoryMib: 32, dirtyMiBps: 4, diskWritesPerSecond: 10 }\n";
+            try (Agent src = Agent.start(AgentConfigReader.read(configWithVms(source, "src-data", vms)), Set.of());
+                    Agent dst = Agent.start(AgentConfigReader.read(configWithVms(destination, "dst-data", "")), Set.of());
+                    CuttableProxy link = new CuttableProxy(new java.net.InetSocketAddress("127.0.0.1", dst.listenAddress().getPort()))) {
+                AtomicBoolean cut = new AtomicBoolean();
+                List<String> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
+                java.util.concurrent.atomic.AtomicLong heldAtResume = new java.util.concurrent.atomic.AtomicLong(-1);
+                MigrationOutcome outcome = src.migrate(new MigrationRequest(VM, HostPort.parse("127.0.0.1:" + link.port()), MirrorMode.SYNC, 0),
+                        p -> {
+                            if (phases.contains("resuming") && heldAtResume.get() < 0 && !"resuming".equals(p.phase())) {
+                                heldAtResume.set(p.bytesDone());
+                            }
+                            phases.add(p.phase());
+                            // Once: the network fails while the guest's memory is being pre-copied.
+                            if ("memory".equals(p.phase()) && cut.compareAndSet(false, true)) {
+                                link.cut();
+                            }
+                        });
+                assertEquals(MigrationOutcome.Result.MIGRATED, outcome.result(), outcome + " after " + phases);
+                assertTrue(outcome.message().contains("in 2 attempts"), outcome.message());
+                assertTrue(phases.contains("reconnecting") && phases.contains("resuming"), "re-attested and resumed: " + phases);
+                assertEquals(2, link.connections());
+                // The second attempt starts from what the destination kept: the guest (10 writes/s, each dirtying a 128 KiB
+                // chunk) changed a few chunks during the back-off, not the disk.
+                assertTrue(heldAtResume.get() >= 24L * MIB, "held when the second attempt began: " + heldAtResume.get());
+                assertEquals(outcome.sourceDigest(), outcome.destinationDigest());
+                assertEquals("running", status(dst).path("vms").get(0).path("guest").asText(), "the guest runs at the destination");
+                assertEquals(List.of(), vmNames(status(src)), "and nowhere else");
+            }
+        }
+    }
+
+    @Test
     void linkLostAfterSwitchoverIsInDoubtAndResolveResumesTheGuestAtTheSource() throws Exception {
         try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
             Path disk = vmDisk(32L * MIB);
