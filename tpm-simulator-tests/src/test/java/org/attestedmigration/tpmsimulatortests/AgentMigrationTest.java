@@ -218,7 +218,10 @@ class AgentMigrationTest {
             Path disk = vmDisk(32L * MIB);
             String before = digest(disk);
             signedPolicy(Demo.enrollPair(source, destination));
-            try (Agent src = Agent.start(AgentConfigReader.read(config(source, "src-data", disk)), Set.of());
+            // This source keeps no copy of a disk that left: the administrator said so.
+            Path srcConfig = config(source, "src-data", disk);
+            Files.writeString(srcConfig, "keepMigratedCopies: 0\n", java.nio.file.StandardOpenOption.APPEND);
+            try (Agent src = Agent.start(AgentConfigReader.read(srcConfig), Set.of());
                     Agent dst = Agent.start(AgentConfigReader.read(config(destination, "dst-data", null)), Set.of());
                     CuttableProxy link = new CuttableProxy(new java.net.InetSocketAddress("127.0.0.1", dst.listenAddress().getPort()))) {
                 Cli.Run[] result = new Cli.Run[1];
@@ -244,6 +247,13 @@ class AgentMigrationTest {
                 assertEquals(List.of(VM), vmNames(status(dst)), "the destination serves the VM");
                 assertEquals(List.of(), vmNames(status(src)), "the source let it go");
                 assertEquals(before, digest(dir.resolve("dst-data/vms/" + VM + ".raw")));
+                waitFor(() -> {
+                    try (Stream<Path> kept = Files.list(disk.getParent())) {
+                        return kept.noneMatch(p -> p.getFileName().toString().contains(".migrated-"));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, "the source deleting its copy (keepMigratedCopies: 0)");
             }
         }
     }

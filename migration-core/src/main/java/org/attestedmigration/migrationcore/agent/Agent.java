@@ -49,6 +49,8 @@ public final class Agent implements AutoCloseable {
     private final MigrationBoard board = new MigrationBoard();
     private final HandshakeLog handshakes = new HandshakeLog();
     private final ExecutorService workers;
+    private java.util.concurrent.ScheduledExecutorService sweeper;
+    private DataDirectory dataDirectory;
     private final SimulatedGuests guests;
     private DestinationService destination;
     private InDoubtMigrations inDoubt;
@@ -111,6 +113,16 @@ public final class Agent implements AutoCloseable {
         }
         // Disks parked before a restart stay resumable for their window; older ones go now.
         new ParkedDisks(data).sweep(Set.of());
+        dataDirectory = data;
+        config.keepMigratedCopies().ifPresent(keep -> {
+            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "agent-" + config.hostName() + "-kept-copies");
+                t.setDaemon(true);
+                return t;
+            });
+            long every = Math.max(1, Math.min(keep.toSeconds(), 60));
+            sweeper.scheduleWithFixedDelay(this::sweepMigratedCopies, 0, every, java.util.concurrent.TimeUnit.SECONDS);
+        });
         destination = new DestinationService(config, data, inventory, board, workers, guests);
         outgoing = new OutgoingMigration(endpoint, inventory, board, data, guests, inDoubt);
         InetSocketAddress address = new InetSocketAddress(config.listen().host(), config.listen().port());
@@ -118,6 +130,14 @@ public final class Agent implements AutoCloseable {
         admin = step("admin socket " + config.adminSocket(), () -> AdminServer.start(config.adminSocket(), this, workers));
         LOG.info("agent " + config.hostName() + " listening on " + listener.address() + ", admin socket " + config.adminSocket()
                 + ", serving " + inventory.status(guests::state, guests::diskWrites).size() + " VM(s)");
+    }
+
+    /** Deletes the kept copies of VMs that left longer ago than {@code keepMigratedCopies}. */
+    private void sweepMigratedCopies() {
+        java.util.Set<Path> dirs = new java.util.LinkedHashSet<>();
+        dirs.add(dataDirectory.vms());
+        config.vms().values().forEach(disk -> dirs.add(disk.toAbsolutePath().getParent()));
+        MigratedCopies.sweep(dirs, config.keepMigratedCopies().orElseThrow(), java.time.Instant.now());
     }
 
     /** Serves a VM's disk and, for a simulated VM on its configured disk, boots its guest. */
@@ -227,6 +247,9 @@ public final class Agent implements AutoCloseable {
         LOG.info("migration of " + request.vm() + " to " + request.destination() + " requested (" + request.mode() + " mirroring"
                 + (request.maxBandwidthBytesPerSecond() > 0 ? ", at most " + request.maxBandwidthBytesPerSecond() + " B/s" : "") + ")");
         MigrationOutcome outcome = outgoing.run(request, progress);
+        if (outcome.result() == MigrationOutcome.Result.MIGRATED && sweeper != null) {
+            sweeper.execute(this::sweepMigratedCopies);
+        }
         // The guest's memory figures are kept where its memory migration started.
         return guests.takeMemoryReport(request.vm()).map(outcome::withMemory).orElse(outcome);
     }
@@ -260,6 +283,9 @@ public final class Agent implements AutoCloseable {
             closeQuietly(resources.get(i));
         }
         workers.shutdownNow();
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
     }
 
     private static void closeQuietly(AutoCloseable c) {

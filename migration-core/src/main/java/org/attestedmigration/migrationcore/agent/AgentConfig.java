@@ -22,13 +22,22 @@ import org.attestedmigration.attestation.TpmUri;
  * @param adminSocket        the unix domain socket of the local admin API
  * @param vms                VM name to its raw disk image
  * @param simulated          VMs (a subset of {@code vms}) whose guest this agent simulates, with memory to migrate
+ * @param keepMigratedCopies how long the copy of a disk whose VM migrated away is kept; empty: until an operator removes it
  */
 public record AgentConfig(String hostName, TpmUri tpm, Path eventLog, Path policy, List<Path> administratorKeys, Path dataDirectory,
-        HostPort listen, Path adminSocket, Map<String, Path> vms, Map<String, SimulatedVmSettings> simulated) {
+        HostPort listen, Path adminSocket, Map<String, Path> vms, Map<String, SimulatedVmSettings> simulated,
+        java.util.Optional<java.time.Duration> keepMigratedCopies) {
     /** A configuration without simulated guests: every VM is a disk only. */
     public AgentConfig(String hostName, TpmUri tpm, Path eventLog, Path policy, List<Path> administratorKeys, Path dataDirectory,
             HostPort listen, Path adminSocket, Map<String, Path> vms) {
         this(hostName, tpm, eventLog, policy, administratorKeys, dataDirectory, listen, adminSocket, vms, Map.of());
+    }
+
+    /** A configuration that keeps migrated copies until an operator removes them. */
+    public AgentConfig(String hostName, TpmUri tpm, Path eventLog, Path policy, List<Path> administratorKeys, Path dataDirectory,
+            HostPort listen, Path adminSocket, Map<String, Path> vms, Map<String, SimulatedVmSettings> simulated) {
+        this(hostName, tpm, eventLog, policy, administratorKeys, dataDirectory, listen, adminSocket, vms, simulated,
+                java.util.Optional.empty());
     }
 
     public AgentConfig {
@@ -43,6 +52,7 @@ public record AgentConfig(String hostName, TpmUri tpm, Path eventLog, Path polic
         // Sorted so that status output and start-up order are stable.
         vms = java.util.Collections.unmodifiableMap(new TreeMap<>(vms));
         simulated = Map.copyOf(simulated);
+        Objects.requireNonNull(keepMigratedCopies, "keepMigratedCopies");
         if (!vms.keySet().containsAll(simulated.keySet())) {
             throw new IllegalArgumentException("a simulated VM needs a disk in vms");
         }

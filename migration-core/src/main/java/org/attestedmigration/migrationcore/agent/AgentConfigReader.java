@@ -32,8 +32,10 @@ public final class AgentConfigReader {
     static final String DATA_DIRECTORY = "dataDirectory";
     static final String LISTEN = "listen";
     static final String ADMIN_SOCKET = "adminSocket";
+    static final String KEEP_MIGRATED_COPIES = "keepMigratedCopies";
     static final String VMS = "vms";
-    private static final Set<String> KEYS = Set.of(HOST, TPM, EVENT_LOG, POLICY, ADMINISTRATOR_KEYS, DATA_DIRECTORY, LISTEN, ADMIN_SOCKET, VMS);
+    private static final Set<String> KEYS = Set.of(HOST, TPM, EVENT_LOG, POLICY, ADMINISTRATOR_KEYS, DATA_DIRECTORY, LISTEN, ADMIN_SOCKET, VMS,
+            KEEP_MIGRATED_COPIES);
     private static final List<String> REQUIRED = List.of(HOST, TPM, EVENT_LOG, POLICY, ADMINISTRATOR_KEYS, DATA_DIRECTORY, LISTEN);
     /** VM names become file and socket names, so they must be safe as both. */
     private static final Pattern VM_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -117,7 +119,16 @@ public final class AgentConfigReader {
                 : AgentConfig.defaultAdminSocket(data);
         Map<String, SimulatedVmSettings> simulated = new LinkedHashMap<>();
         Map<String, Path> vms = vms(root, simulated);
-        return new AgentConfig(host, tpm, path(root, EVENT_LOG), path(root, POLICY), keys(root), data, listen, adminSocket, vms, simulated);
+        java.util.Optional<java.time.Duration> keep = java.util.Optional.empty();
+        if (root.has(KEEP_MIGRATED_COPIES) && !root.get(KEEP_MIGRATED_COPIES).isNull()) {
+            try {
+                keep = java.util.Optional.of(MigratedCopies.parseGracePeriod(root.get(KEEP_MIGRATED_COPIES).asText()));
+            } catch (IllegalArgumentException e) {
+                throw problem(KEEP_MIGRATED_COPIES, e.getMessage());
+            }
+        }
+        return new AgentConfig(host, tpm, path(root, EVENT_LOG), path(root, POLICY), keys(root), data, listen, adminSocket, vms, simulated,
+                keep);
     }
 
     private List<Path> keys(JsonNode root) throws AgentConfigException {

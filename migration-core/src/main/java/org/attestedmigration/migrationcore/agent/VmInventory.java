@@ -79,8 +79,7 @@ final class VmInventory {
      */
     Path retire(String name, Path disk) throws IOException {
         detach(name);
-        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", java.util.Locale.ROOT)
-                .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+        String stamp = MigratedCopies.STAMP.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
         Path kept = disk.resolveSibling(disk.getFileName() + ".migrated-" + stamp);
         // A VM can come back and leave again within a second: never overwrite an earlier kept copy.
         for (int n = 2; java.nio.file.Files.exists(kept); n++) {

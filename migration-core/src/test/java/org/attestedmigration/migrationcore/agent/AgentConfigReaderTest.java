@@ -35,6 +35,17 @@ class AgentConfigReaderTest {
     }
 
     @Test
+    void migratedCopiesAreKeptUnlessAGracePeriodIsGiven() throws Exception {
+        assertEquals(java.util.Optional.empty(), AgentConfigReader.parse(MINIMAL, BASE).keepMigratedCopies());
+        assertEquals(java.util.Optional.of(java.time.Duration.ofHours(24)),
+                AgentConfigReader.parse(MINIMAL + "keepMigratedCopies: 24h\n", BASE).keepMigratedCopies());
+        assertEquals(java.util.Optional.of(java.time.Duration.ZERO),
+                AgentConfigReader.parse(MINIMAL + "keepMigratedCopies: 0\n", BASE).keepMigratedCopies());
+        assertMessage(MINIMAL + "keepMigratedCopies: 3 weeks\n", "keepMigratedCopies");
+        assertMessage(MINIMAL + "keepMigratedCopies: -1h\n", "e.g. 30m, 24h, 7d");
+    }
+
+    @Test
     void unknownKeyIsNamed() {
         var e = assertThrows(AgentConfigException.class, () -> AgentConfigReader.parse(MINIMAL + "listn: x\n", BASE));
         assertTrue(e.getMessage().contains("key 'listn': unknown key"), e.getMessage());
