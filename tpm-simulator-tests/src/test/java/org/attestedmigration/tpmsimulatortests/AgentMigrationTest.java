@@ -120,8 +120,7 @@ class AgentMigrationTest {
         try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
             Path disk = vmDisk(32L * MIB);
             signedPolicy(Demo.enrollPair(source, destination));
-            String vms = "vms:\n  " + VM + ":\n    disk: " + dir.relativize(disk) + "\n"
-                    + "    simulated: { memoryMib: 32, dirtyMiBps: 4, diskWritesPerSecond: 100 }\n";
+            String vms = simulatedVm(disk, 100);
             try (Agent src = Agent.start(AgentConfigReader.read(configWithVms(source, "src-data", vms)), Set.of());
                     Agent dst = Agent.start(AgentConfigReader.read(configWithVms(destination, "dst-data", "")), Set.of())) {
                 assertEquals("running", status(src).path("vms").get(0).path("guest").asText(), "the source runs the guest");
@@ -223,7 +222,7 @@ class AgentMigrationTest {
             Files.writeString(srcConfig, "keepMigratedCopies: 0\n", java.nio.file.StandardOpenOption.APPEND);
             try (Agent src = Agent.start(AgentConfigReader.read(srcConfig), Set.of());
                     Agent dst = Agent.start(AgentConfigReader.read(config(destination, "dst-data", null)), Set.of());
-                    CuttableProxy link = new CuttableProxy(new java.net.InetSocketAddress("127.0.0.1", dst.listenAddress().getPort()))) {
+                    CuttableProxy link = relayTo(dst)) {
                 Cli.Run[] result = new Cli.Run[1];
                 Thread migrate = new Thread(() -> result[0] = Cli.run("migrate", "--agent-socket", src.adminSocket().toString(), "--vm", VM,
                         "--to", "127.0.0.1:" + link.port(), "--max-bandwidth", "4M", "--json"), "migrate-cli");
@@ -263,11 +262,10 @@ class AgentMigrationTest {
         try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
             Path disk = vmDisk(32L * MIB);
             signedPolicy(Demo.enrollPair(source, destination));
-            String vms = "vms:\n  " + VM + ":\n    disk: " + dir.relativize(disk) + "\n"
-                    + "    simulated: { memoryMib: 32, dirtyMiBps: 4, diskWritesPerSecond: 10 }\n";
+            String vms = simulatedVm(disk, 10);
             try (Agent src = Agent.start(AgentConfigReader.read(configWithVms(source, "src-data", vms)), Set.of());
                     Agent dst = Agent.start(AgentConfigReader.read(configWithVms(destination, "dst-data", "")), Set.of());
-                    CuttableProxy link = new CuttableProxy(new java.net.InetSocketAddress("127.0.0.1", dst.listenAddress().getPort()))) {
+                    CuttableProxy link = relayTo(dst)) {
                 AtomicBoolean cut = new AtomicBoolean();
                 List<String> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
                 java.util.concurrent.atomic.AtomicLong heldAtResume = new java.util.concurrent.atomic.AtomicLong(-1);
@@ -301,18 +299,13 @@ class AgentMigrationTest {
         try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
             Path disk = vmDisk(32L * MIB);
             signedPolicy(Demo.enrollPair(source, destination));
-            String vms = "vms:\n  " + VM + ":\n    disk: " + dir.relativize(disk) + "\n"
-                    + "    simulated: { memoryMib: 32, dirtyMiBps: 4, diskWritesPerSecond: 100 }\n";
+            String vms = simulatedVm(disk, 100);
             try (Agent src = Agent.start(AgentConfigReader.read(configWithVms(source, "src-data", vms)), Set.of());
                     Agent dst = Agent.start(AgentConfigReader.read(configWithVms(destination, "dst-data", "")), Set.of());
-                    CuttableProxy link = new CuttableProxy(new java.net.InetSocketAddress("127.0.0.1", dst.listenAddress().getPort()))) {
+                    CuttableProxy link = relayTo(dst)) {
                 String to = "127.0.0.1:" + link.port();
                 // The network fails right after the switchover, before the destination hears "complete".
-                MigrationOutcome outcome = src.migrate(new MigrationRequest(VM, HostPort.parse(to), MirrorMode.SYNC, 0), p -> {
-                    if ("completing".equals(p.phase())) {
-                        link.cut();
-                    }
-                });
+                MigrationOutcome outcome = migrateCuttingAt(src, link, "completing");
                 assertEquals(MigrationOutcome.Result.IN_DOUBT, outcome.result(), outcome.toString());
                 JsonNode held = status(src).path("vms").get(0);
                 assertEquals("in-doubt", held.path("state").asText(), "the source holds the VM until it knows");
@@ -344,18 +337,12 @@ class AgentMigrationTest {
         try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
             Path disk = vmDisk(32L * MIB);
             signedPolicy(Demo.enrollPair(source, destination));
-            String vms = "vms:\n  " + VM + ":\n    disk: " + dir.relativize(disk) + "\n"
-                    + "    simulated: { memoryMib: 32, dirtyMiBps: 4, diskWritesPerSecond: 100 }\n";
+            String vms = simulatedVm(disk, 100);
             Path srcConfig = configWithVms(source, "src-data", vms);
             try (Agent dst = Agent.start(AgentConfigReader.read(configWithVms(destination, "dst-data", "")), Set.of());
-                    CuttableProxy link = new CuttableProxy(new java.net.InetSocketAddress("127.0.0.1", dst.listenAddress().getPort()))) {
-                String to = "127.0.0.1:" + link.port();
+                    CuttableProxy link = relayTo(dst)) {
                 try (Agent src = Agent.start(AgentConfigReader.read(srcConfig), Set.of())) {
-                    MigrationOutcome outcome = src.migrate(new MigrationRequest(VM, HostPort.parse(to), MirrorMode.SYNC, 0), p -> {
-                        if ("completing".equals(p.phase())) {
-                            link.cut();
-                        }
-                    });
+                    MigrationOutcome outcome = migrateCuttingAt(src, link, "completing");
                     assertEquals(MigrationOutcome.Result.IN_DOUBT, outcome.result(), outcome.toString());
                 }
                 // The source agent restarts: the disk was not renamed, yet it must not be served while in doubt.
@@ -386,18 +373,12 @@ class AgentMigrationTest {
         try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
             Path disk = vmDisk(32L * MIB);
             signedPolicy(Demo.enrollPair(source, destination));
-            String vms = "vms:\n  " + VM + ":\n    disk: " + dir.relativize(disk) + "\n"
-                    + "    simulated: { memoryMib: 32, dirtyMiBps: 4, diskWritesPerSecond: 100 }\n";
+            String vms = simulatedVm(disk, 100);
             try (Agent src = Agent.start(AgentConfigReader.read(configWithVms(source, "src-data", vms)), Set.of());
                     Agent dst = Agent.start(AgentConfigReader.read(configWithVms(destination, "dst-data", "")), Set.of());
-                    CuttableProxy link = new CuttableProxy(new java.net.InetSocketAddress("127.0.0.1", dst.listenAddress().getPort()))) {
+                    CuttableProxy link = relayTo(dst)) {
                 // The destination verified and serves the disk, the guest waits there; the token never arrives.
-                MigrationOutcome outcome = src.migrate(new MigrationRequest(VM, HostPort.parse("127.0.0.1:" + link.port()), MirrorMode.SYNC, 0),
-                        p -> {
-                            if ("handover".equals(p.phase())) {
-                                link.cut();
-                            }
-                        });
+                MigrationOutcome outcome = migrateCuttingAt(src, link, "handover");
                 assertEquals(MigrationOutcome.Result.IN_DOUBT, outcome.result(), outcome.toString());
                 // The destination never ran the guest, so it stops serving the disk and parks it.
                 waitFor(() -> {
@@ -425,8 +406,7 @@ class AgentMigrationTest {
         try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
             Path disk = vmDisk(32L * MIB);
             signedPolicy(Demo.enrollPair(source, destination));
-            String vms = "vms:\n  " + VM + ":\n    disk: " + dir.relativize(disk) + "\n"
-                    + "    simulated: { memoryMib: 32, dirtyMiBps: 4, diskWritesPerSecond: 100 }\n";
+            String vms = simulatedVm(disk, 100);
             Path dstConfig = configWithVms(destination, "dst-data", "");
             try (Agent src = Agent.start(AgentConfigReader.read(configWithVms(source, "src-data", vms)), Set.of())) {
                 Agent dst = Agent.start(AgentConfigReader.read(dstConfig), Set.of());
@@ -488,6 +468,26 @@ class AgentMigrationTest {
                 }
             }
         }
+    }
+
+    /** The {@code vms} section for one simulated VM of 32 MiB dirtying 4 MiB/s on {@code disk}. */
+    private String simulatedVm(Path disk, int diskWritesPerSecond) {
+        return "vms:\n  " + VM + ":\n    disk: " + dir.relativize(disk) + "\n"
+                + "    simulated: { memoryMib: 32, dirtyMiBps: 4, diskWritesPerSecond: " + diskWritesPerSecond + " }\n";
+    }
+
+    /** Migrates the VM through {@code link}, which is cut as the migration enters {@code phase}. */
+    private static MigrationOutcome migrateCuttingAt(Agent src, CuttableProxy link, String phase) {
+        return src.migrate(new MigrationRequest(VM, HostPort.parse("127.0.0.1:" + link.port()), MirrorMode.SYNC, 0), p -> {
+            if (phase.equals(p.phase())) {
+                link.cut();
+            }
+        });
+    }
+
+    /** A relay to {@code agent}'s peer port that a test can cut like a network outage. */
+    private static CuttableProxy relayTo(Agent agent) throws IOException {
+        return new CuttableProxy(new java.net.InetSocketAddress("127.0.0.1", agent.listenAddress().getPort()));
     }
 
     /** After a rolled-back migration: the source serves the VM, from its own disk, unchanged, not renamed. */

@@ -92,7 +92,7 @@ public final class EmbeddedReplicator implements AutoCloseable {
         if (phase != ReplicationPhase.NOT_STARTED) {
             throw new IllegalStateException("converge() already ran; phase " + phase);
         }
-        try {
+        failingOver(() -> {
             resume();
             enter(ReplicationPhase.BULK_COPY);
             shipper.enqueueAll(map.dirtyChunks());
@@ -105,22 +105,15 @@ public final class EmbeddedReplicator implements AutoCloseable {
             enter(ReplicationPhase.MIRRORING);
             // Whatever the rounds left behind drains while the mirror bounds what is added.
             shipper.enqueueAll(map.dirtyChunks());
-        } catch (ReplicationException e) {
-            throw failed(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw failed(new ReplicationException(phase, "interrupted", e));
-        } catch (IOException | RuntimeException e) {
-            throw failed(new ReplicationException(phase, e.getMessage(), e));
-        }
+            return null;
+        });
     }
 
     /**
      * Makes the destination durable and reads both images back and hashes them while the VM still
      * runs and the mirror keeps them in step, so that {@link #switchover()} flushes and re-reads
-     * only the chunks written after this. Call it
-     * while something else takes time anyway (the memory's pre-copy); {@link #switchover()} does
-     * it itself, before pausing, if nobody did.
+     * only the chunks written after this. Call it while something else takes time anyway (the
+     * memory's pre-copy); {@link #switchover()} does it itself, before pausing, if nobody did.
      *
      * <p>Nothing is compared here: chunks in flight legitimately differ until the drain.
      *
@@ -131,7 +124,7 @@ public final class EmbeddedReplicator implements AutoCloseable {
         if (phase != ReplicationPhase.MIRRORING) {
             throw new IllegalStateException("prepareSwitchover needs MIRRORING, phase is " + phase);
         }
-        try {
+        failingOver(() -> {
             long deadline = System.nanoTime() + settings.switchoverTimeout().toNanos();
             // Write back what the destination holds now, so the flush inside the pause has only the last chunks to write.
             CompletableFuture<Void> flushed = transport.flush();
@@ -140,14 +133,8 @@ public final class EmbeddedReplicator implements AutoCloseable {
             get(flushed, deadline);
             get(remote, deadline);
             prepared = true;
-        } catch (ReplicationException e) {
-            throw failed(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw failed(new ReplicationException(phase, "interrupted", e));
-        } catch (IOException | RuntimeException e) {
-            throw failed(new ReplicationException(phase, e.getMessage(), e));
-        }
+            return null;
+        });
     }
 
     /**
@@ -167,7 +154,7 @@ public final class EmbeddedReplicator implements AutoCloseable {
         }
         long pausedAt = System.nanoTime();
         long sentBefore = shipper.chunksSent();
-        try {
+        return failingOver(() -> {
             enter(ReplicationPhase.SWITCHOVER);
             hook.gate().pause();
             long deadline = pausedAt + settings.switchoverTimeout().toNanos();
@@ -193,6 +180,19 @@ public final class EmbeddedReplicator implements AutoCloseable {
             return new SwitchoverResult(local.root(), Duration.ofNanos(System.nanoTime() - pausedAt),
                     shipper.chunksSent() - sentBefore, shipper.bytesSent(), Duration.ofNanos(drainedAt - pausedAt),
                     Duration.ofNanos(flushedAt - drainedAt), Duration.ofNanos(verifiedAt - flushedAt));
+        });
+    }
+
+    /** A step of a phase that may fail in any way; see {@link #failingOver}. */
+    @FunctionalInterface
+    private interface Step<T> {
+        T run() throws ReplicationException, InterruptedException, IOException;
+    }
+
+    /** Runs {@code step}; any failure detaches the mirror and lets the VM go on writing on the source. */
+    private <T> T failingOver(Step<T> step) throws ReplicationException {
+        try {
+            return step.run();
         } catch (ReplicationException e) {
             throw failed(e);
         } catch (InterruptedException e) {
