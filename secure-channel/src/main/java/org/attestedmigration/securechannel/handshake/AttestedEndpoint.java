@@ -205,12 +205,13 @@ public final class AttestedEndpoint implements AutoCloseable {
         return verifier.activations().lifetime();
     }
 
-    /** Stops the event loops and workers; open connections close. */
+    /** Stops the event loops and workers (open connections close) and flushes the AK from the TPM. */
     @Override
     public void close() {
         contexts.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownNow();
+        attester.release();
     }
 
     /** Configures an endpoint; every setting but the four required ones has a default. */

@@ -85,6 +85,21 @@ final class TpmAttester {
         }
     }
 
+    /** Flushes the AK from the TPM (it is derived again on the next use). */
+    void release() {
+        synchronized (tpm) {
+            if (ak != null) {
+                try {
+                    tpm.release(ak);
+                } catch (RuntimeException alreadyGone) {
+                    // The Tpm was closed first, which flushed it.
+                }
+            }
+            ak = null;
+            keys = null;
+        }
+    }
+
     byte[] activate(HandshakeMessage.CredentialChallenge challenge) throws TpmAccessException {
         synchronized (tpm) {
             if (keys().endorsement().isEmpty()) {
