@@ -394,9 +394,11 @@ class AttestedHandshakeTest {
             if (i >= warmup) {
                 total += took;
                 c.stepTimes().forEach((k, v) -> steps.merge(k, v.toNanos(), Long::sum));
-                System.out.println("source " + c.peerAkTrust() + " " + c.timings());
-                if (other != null) {
-                    System.out.println("destination " + other.peerAkTrust() + " " + other.timings());
+                if (i == warmup + runs - 1) {
+                    System.out.println("last handshake, source side (peer AK " + c.peerAkTrust() + "): " + c.timings());
+                    if (other != null) {
+                        System.out.println("last handshake, destination side (peer AK " + other.peerAkTrust() + "): " + other.timings());
+                    }
                 }
             }
         }
