@@ -317,4 +317,62 @@ class HandshakeTrustTest {
         }
         assertNull(destination.attested().poll(200, TimeUnit.MILLISECONDS));
     }
+
+    /**
+     * Not an assertion: warm handshake medians by how the AKs are trusted (activation every time,
+     * activation remembered, pinned AKs), against the two quotes. Run with
+     * {@code -Dhandshake.benchmark=true}.
+     */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "handshake.benchmark", matches = "true")
+    void benchmarkByTrust() throws Exception {
+        record Mode(String name, Policy policy, Duration cache) {
+        }
+        int warmup = 15;
+        int runs = 60;
+        for (int round = 0; round < 2; round++) {
+            for (Mode m : List.of(new Mode("activated every time (cache off)", byEk, Duration.ZERO),
+                    new Mode("activation reused (cache 30 s)", byEk, Duration.ofSeconds(30)),
+                    new Mode("pinned AKs (no EK)", byPinnedAk, Duration.ofSeconds(30)))) {
+                Listening destination = listen(endpoint(dst, dstTpm, m.policy(), KeyAlgorithm.ECC_P256, m.cache()));
+                AttestedEndpoint source = endpoint(src, srcTpm, m.policy(), KeyAlgorithm.ECC_P256, m.cache());
+                double[] totals = new double[runs];
+                java.util.Map<String, List<Double>> parts = new java.util.TreeMap<>();
+                for (int i = 0; i < warmup + runs; i++) {
+                    Both b = handshake(source, destination);
+                    if (i >= warmup) {
+                        totals[i - warmup] = b.source().handshakeTime().toNanos() / 1e6;
+                        b.source().timings().steps().forEach((k, v) -> parts.computeIfAbsent("src " + k, x -> new ArrayList<>()).add(v.toNanos() / 1e6));
+                        b.source().timings().work().forEach((k, v) -> parts.computeIfAbsent("src " + k, x -> new ArrayList<>()).add(v.toNanos() / 1e6));
+                        b.destination().timings().work().forEach((k, v) -> parts.computeIfAbsent("dst " + k, x -> new ArrayList<>()).add(v.toNanos() / 1e6));
+                    }
+                }
+                java.util.Arrays.sort(totals);
+                StringBuilder sb = new StringBuilder();
+                parts.forEach((k, v) -> sb.append(String.format("; %s %.2f", k, v.stream().mapToDouble(Double::doubleValue).sorted().toArray()[v.size() / 2])));
+                System.out.printf("HANDSHAKE %s: median %.2f ms (p10 %.2f, p90 %.2f) over %d%s%n", m.name(), totals[runs / 2], totals[runs / 10],
+                        totals[runs * 9 / 10], runs, sb);
+                closeEndpoints();
+            }
+        }
+        double[] q = new double[2];
+        Tpm[] tpms = {srcTpm, dstTpm};
+        for (int h = 0; h < 2; h++) {
+            synchronized (tpms[h]) {
+                AttestationKey ak = tpms[h].createAttestationKey(KeyAlgorithm.ECC_P256);
+                double[] t = new double[runs];
+                for (int i = 0; i < warmup + runs; i++) {
+                    long s = System.nanoTime();
+                    tpms[h].quote(ak, new byte[32], List.of(PcrSelection.of(HashAlgorithm.SHA256, 17, 18, 19)));
+                    if (i >= warmup) {
+                        t[i - warmup] = (System.nanoTime() - s) / 1e6;
+                    }
+                }
+                tpms[h].release(ak);
+                java.util.Arrays.sort(t);
+                q[h] = t[runs / 2];
+            }
+        }
+        System.out.printf("HANDSHAKE two quotes: %.2f + %.2f = %.2f ms%n", q[0], q[1], q[0] + q[1]);
+    }
 }
