@@ -122,6 +122,10 @@ final class BenchCommand implements Runnable {
                 } else {
                     out.printf("TLS engine %s; attested handshake median %.1f ms over %d (two TPM quotes %.2f ms: %.0fx)%n", r.engine(),
                             r.handshakeMedianMs(), r.handshakes(), r.quotesMs(), r.handshakeToQuotes());
+                    ChannelBenchmark.HandshakeBreakdown h = r.handshake();
+                    out.printf("  first handshake %.1f ms (peer AK %s); later ones median %.1f ms (peer AK %s)%n", h.firstMs(),
+                            h.firstPeerAkTrust().toLowerCase(), h.laterMedianMs(), h.laterPeerAkTrust().toLowerCase());
+                    out.printf("  source side (median ms): %s%n  destination side (median ms): %s%n", h.sourceMs(), h.destinationMs());
                     out.printf("attested channel: %d bytes over %d stream(s) in %.2f s: %.1f MB/s%n", r.bytes(), r.streams(), r.seconds(),
                             r.megabytesPerSecond());
                     for (Baselines.Figure f : baselines) {

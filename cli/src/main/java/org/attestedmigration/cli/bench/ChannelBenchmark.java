@@ -36,7 +36,16 @@ import org.attestedmigration.securechannel.mux.StreamReader;
 public final class ChannelBenchmark {
     /** What one run measured. */
     public record Result(String engine, int handshakes, double handshakeMedianMs, double quotesMs, double handshakeToQuotes,
-            long bytes, int streams, double seconds, double megabytesPerSecond) {
+            long bytes, int streams, double seconds, double megabytesPerSecond, HandshakeBreakdown handshake) {
+    }
+
+    /**
+     * Where the handshake time went: the first handshake (cold: the peers activate each other's
+     * AK) apart, then per side the median of each step (wall clock, waiting included) and of each
+     * work item over the other handshakes, in ms.
+     */
+    public record HandshakeBreakdown(double firstMs, String firstPeerAkTrust, String laterPeerAkTrust, double laterMedianMs,
+            java.util.Map<String, Double> sourceMs, java.util.Map<String, Double> destinationMs) {
     }
 
     private static final int CHUNK = 256 * 1024;
@@ -59,15 +68,20 @@ public final class ChannelBenchmark {
                 AtomicLong received = new AtomicLong();
                 CompletableFuture<Void> allReceived = new CompletableFuture<>();
                 List<AttestedSession> serverSessions = new java.util.concurrent.CopyOnWriteArrayList<>();
+                List<AttestedConnection> destinationSides = new java.util.concurrent.CopyOnWriteArrayList<>();
                 try (AttestedListener listener = dst.listen(new InetSocketAddress("127.0.0.1", 0),
-                        conn -> AttestedSession.start(conn, MUX, in -> accept(in, received, bytes, allReceived))
-                                .thenAccept(serverSessions::add),
+                        conn -> {
+                            destinationSides.add(conn);
+                            AttestedSession.start(conn, MUX, in -> accept(in, received, bytes, allReceived)).thenAccept(serverSessions::add);
+                        },
                         failure -> { })) {
                     double[] times = new double[handshakes];
+                    List<AttestedConnection> sourceSides = new ArrayList<>();
                     AttestedConnection last = null;
                     for (int i = 0; i < handshakes; i++) {
                         AttestedConnection c = src.connect("127.0.0.1", listener.address().getPort(), MigrationRole.SOURCE)
                                 .get(30, TimeUnit.SECONDS);
+                        sourceSides.add(c);
                         times[i] = c.handshakeTime().toNanos() / 1e6;
                         if (i < handshakes - 1) {
                             c.close();
@@ -75,6 +89,8 @@ public final class ChannelBenchmark {
                             last = c;
                         }
                     }
+                    // The destination's side of the last connection may still be arriving: take a snapshot.
+                    HandshakeBreakdown breakdown = breakdown(sourceSides, List.copyOf(destinationSides));
                     java.util.Arrays.sort(times);
                     double median = times[times.length / 2];
                     try (AttestedSession session = AttestedSession.start(last, MUX, in -> in.reject(
@@ -85,13 +101,37 @@ public final class ChannelBenchmark {
                         allReceived.get(10, TimeUnit.MINUTES);
                         double seconds = (System.nanoTime() - start) / 1e9;
                         return new Result(last.engine().name(), handshakes, median, quotesMs, median / quotesMs, bytes, streams, seconds,
-                                bytes / seconds / 1e6);
+                                bytes / seconds / 1e6, breakdown);
                     } finally {
                         serverSessions.forEach(AttestedSession::close);
                     }
                 }
             }
         }
+    }
+
+    private static HandshakeBreakdown breakdown(List<AttestedConnection> source, List<AttestedConnection> destination) {
+        AttestedConnection first = source.get(0);
+        List<AttestedConnection> later = source.size() > 1 ? source.subList(1, source.size()) : source;
+        List<AttestedConnection> laterDestination = destination.size() > 1 ? destination.subList(1, destination.size()) : destination;
+        double[] totals = later.stream().mapToDouble(c -> c.handshakeTime().toNanos() / 1e6).sorted().toArray();
+        return new HandshakeBreakdown(first.handshakeTime().toNanos() / 1e6, first.peerAkTrust().name(),
+                later.get(later.size() - 1).peerAkTrust().name(), totals[totals.length / 2], medians(later), medians(laterDestination));
+    }
+
+    /** Median per step ("step.X") and per work item ("work.X"), in ms, over the connections that have it. */
+    private static java.util.Map<String, Double> medians(List<AttestedConnection> connections) {
+        java.util.Map<String, List<Double>> all = new java.util.TreeMap<>();
+        for (AttestedConnection c : connections) {
+            c.timings().steps().forEach((k, v) -> all.computeIfAbsent("step." + k, x -> new ArrayList<>()).add(v.toNanos() / 1e6));
+            c.timings().work().forEach((k, v) -> all.computeIfAbsent("work." + k, x -> new ArrayList<>()).add(v.toNanos() / 1e6));
+        }
+        java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+        all.forEach((k, v) -> {
+            double[] sorted = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            out.put(k, Math.round(sorted[sorted.length / 2] * 100) / 100.0);
+        });
+        return out;
     }
 
     private static void accept(IncomingStream in, AtomicLong received, long expected, CompletableFuture<Void> done) {

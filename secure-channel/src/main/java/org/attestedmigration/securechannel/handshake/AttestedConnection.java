@@ -26,14 +26,13 @@ public final class AttestedConnection {
     private final Verdict peerVerdict;
     private final TlsSessionFacts tls;
     private final TlsEngine engine;
-    private final Duration handshakeTime;
-    private final java.util.Map<HandshakeStep, Duration> stepTimes;
+    private final HandshakeTimings timings;
+    private final PeerAkTrust peerAkTrust;
     private final AtomicBoolean opened = new AtomicBoolean();
     private final Reattestation reattestation;
 
     AttestedConnection(Channel channel, String peerHost, MigrationRole localRole, Verdict localVerdict, Verdict peerVerdict,
-            TlsSessionFacts tls, TlsEngine engine, Duration handshakeTime, java.util.Map<HandshakeStep, Duration> stepTimes,
-            Reattestation reattestation) {
+            TlsSessionFacts tls, TlsEngine engine, HandshakeTimings timings, PeerAkTrust peerAkTrust, Reattestation reattestation) {
         this.reattestation = Objects.requireNonNull(reattestation, "reattestation");
         this.channel = Objects.requireNonNull(channel, "channel");
         this.peerHost = Objects.requireNonNull(peerHost, "peerHost");
@@ -42,8 +41,8 @@ public final class AttestedConnection {
         this.peerVerdict = Objects.requireNonNull(peerVerdict, "peerVerdict");
         this.tls = Objects.requireNonNull(tls, "tls");
         this.engine = Objects.requireNonNull(engine, "engine");
-        this.handshakeTime = Objects.requireNonNull(handshakeTime, "handshakeTime");
-        this.stepTimes = java.util.Collections.unmodifiableMap(new java.util.EnumMap<>(stepTimes));
+        this.timings = Objects.requireNonNull(timings, "timings");
+        this.peerAkTrust = Objects.requireNonNull(peerAkTrust, "peerAkTrust");
     }
 
     /** Both halves of attesting again on this connection (see {@link Reattestation}). */
@@ -82,14 +81,24 @@ public final class AttestedConnection {
         return engine;
     }
 
-    /** From TCP connect (or accept) to both verdicts. */
+    /** From the start of the connection (TLS material, TCP connect or accept) to both verdicts. */
     public Duration handshakeTime() {
-        return handshakeTime;
+        return timings.total();
     }
 
     /** How long each step took on this side, including waiting for the peer (for benchmarks). */
     public java.util.Map<HandshakeStep, Duration> stepTimes() {
-        return stepTimes;
+        return timings.steps();
+    }
+
+    /** Steps and this side's work items, for benchmarks and logs. */
+    public HandshakeTimings timings() {
+        return timings;
+    }
+
+    /** How this side trusted the peer's AK in this handshake (also a line of {@link #localVerdict()}). */
+    public PeerAkTrust peerAkTrust() {
+        return peerAkTrust;
     }
 
     /**

@@ -27,6 +27,7 @@ import org.attestedmigration.attestation.KeyAlgorithm;
 import org.attestedmigration.attestation.Tpm;
 import org.attestedmigration.policy.Policy;
 import org.attestedmigration.securechannel.tls.ConnectionTls;
+import org.attestedmigration.securechannel.tls.PreparedTls;
 import org.attestedmigration.securechannel.tls.TlsContexts;
 import org.attestedmigration.securechannel.tls.TlsEngine;
 
@@ -51,15 +52,17 @@ public final class AttestedEndpoint implements AutoCloseable {
     private final HandshakeSettings settings;
     private final TpmAttester attester;
     private final PeerVerifier verifier;
-    private final TlsContexts contexts;
+    private final PreparedTls contexts;
     private final EventLoopGroup group;
     private final ExecutorService workers;
 
     private AttestedEndpoint(Builder b) {
         this.settings = new HandshakeSettings(b.hostName, b.policy, b.stepTimeout);
-        this.attester = new TpmAttester(b.tpm, b.eventLog, b.akAlgorithm, QuotedPcrs.forPolicy(b.policy));
-        this.verifier = new PeerVerifier(b.policy.ekManufacturerValidator(), QuotedPcrs.forPolicy(b.policy));
-        this.contexts = TlsContexts.using(b.engine, new SecureRandom(), b.stepTimeout);
+        this.attester = new TpmAttester(b.tpm, b.eventLog, b.akAlgorithm, QuotedPcrs.forPolicy(b.policy),
+                TpmAttester.identificationFor(b.policy, b.hostName));
+        Duration lifetime = b.activationCacheLifetime.orElseGet(() -> defaultActivationCacheLifetime(b.policy));
+        this.verifier = new PeerVerifier(b.policy, QuotedPcrs.forPolicy(b.policy), new ActivationCache(lifetime));
+        this.contexts = PreparedTls.using(TlsContexts.using(b.engine, new SecureRandom(), b.stepTimeout));
         this.group = new MultiThreadIoEventLoopGroup(b.eventLoopThreads, NioIoHandler.newFactory());
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newCachedThreadPool(r -> {
@@ -71,7 +74,7 @@ public final class AttestedEndpoint implements AutoCloseable {
 
     /**
      * @param hostName this host's name in the policy
-     * @param tpm      this host's TPM, with a provisioned RSA EK and its certificate
+     * @param tpm      this host's TPM, with a provisioned RSA EK and its certificate (unless the policy pins this host's AK alone)
      * @param eventLog the measured launch's TCG event log, sent with every quote
      * @param policy   the administrator's (signature-checked) policy
      */
@@ -98,7 +101,9 @@ public final class AttestedEndpoint implements AutoCloseable {
     public CompletableFuture<AttestedConnection> connect(String host, int port, MigrationRole localRole) {
         Objects.requireNonNull(localRole, "localRole");
         CompletableFuture<AttestedConnection> result = new CompletableFuture<>();
+        long started = System.nanoTime();
         ConnectionTls tls = contexts.client();
+        Duration material = Duration.ofNanos(System.nanoTime() - started);
         MessageInbox inbox = new MessageInbox();
         ChannelFuture connecting = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.stepTimeout().toMillis())
@@ -110,7 +115,7 @@ public final class AttestedEndpoint implements AutoCloseable {
                         "cannot connect to " + host + ":" + port + ": " + f.cause().getMessage(), f.cause()));
                 return;
             }
-            start(f.channel(), tls, inbox, Optional.of(localRole), result);
+            start(f.channel(), tls, inbox, Optional.of(localRole), result, started, material);
         });
         return result;
     }
@@ -128,7 +133,9 @@ public final class AttestedEndpoint implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        long started = System.nanoTime();
                         ConnectionTls tls = contexts.server();
+                        Duration material = Duration.ofNanos(System.nanoTime() - started);
                         MessageInbox inbox = new MessageInbox();
                         install(ch, tls, inbox);
                         CompletableFuture<AttestedConnection> result = new CompletableFuture<>();
@@ -139,7 +146,7 @@ public final class AttestedEndpoint implements AutoCloseable {
                                 onFailed.accept(asHandshakeException(e));
                             }
                         });
-                        start(ch, tls, inbox, Optional.empty(), result);
+                        start(ch, tls, inbox, Optional.empty(), result, started, material);
                     }
                 })
                 .bind(address).sync().channel();
@@ -168,9 +175,10 @@ public final class AttestedEndpoint implements AutoCloseable {
     }
 
     private void start(Channel ch, ConnectionTls tls, MessageInbox inbox, Optional<MigrationRole> role,
-            CompletableFuture<AttestedConnection> result) {
+            CompletableFuture<AttestedConnection> result, long started, Duration tlsMaterial) {
         SslHandler ssl = ch.pipeline().get(SslHandler.class);
-        AttestedHandshake handshake = new AttestedHandshake(settings, attester, verifier, ch, ssl, tls, inbox, role);
+        AttestedHandshake handshake = new AttestedHandshake(settings, attester, verifier, ch, ssl, tls, inbox, role, workers, started,
+                tlsMaterial);
         workers.execute(() -> {
             try {
                 result.complete(handshake.run());
@@ -186,11 +194,24 @@ public final class AttestedEndpoint implements AutoCloseable {
                 : new HandshakeException(HandshakeStep.TLS, HandshakeException.Failure.PROTOCOL_VIOLATION, String.valueOf(t), t);
     }
 
-    /** Stops the event loops and workers; open connections close. */
+    /** The policy's nonce lifetime, within the cache's bounds. */
+    static Duration defaultActivationCacheLifetime(Policy policy) {
+        Duration d = policy.freshness().nonceLifetime();
+        return d.isNegative() ? Duration.ZERO : d.compareTo(ActivationCache.MAX_LIFETIME) > 0 ? ActivationCache.MAX_LIFETIME : d;
+    }
+
+    /** How long this endpoint remembers a peer's activated AK. */
+    public Duration activationCacheLifetime() {
+        return verifier.activations().lifetime();
+    }
+
+    /** Stops the event loops and workers (open connections close) and flushes the AK from the TPM. */
     @Override
     public void close() {
+        contexts.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownNow();
+        attester.release();
     }
 
     /** Configures an endpoint; every setting but the four required ones has a default. */
@@ -203,6 +224,7 @@ public final class AttestedEndpoint implements AutoCloseable {
         private Duration stepTimeout = DEFAULT_STEP_TIMEOUT;
         private TlsEngine engine = TlsEngine.preferred();
         private int eventLoopThreads = 2;
+        private Optional<Duration> activationCacheLifetime = Optional.empty();
 
         private Builder(String hostName, Tpm tpm, byte[] eventLog, Policy policy) {
             this.hostName = Objects.requireNonNull(hostName, "hostName");
@@ -229,6 +251,20 @@ public final class AttestedEndpoint implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long an activated (EK, AK) pair of a peer is remembered, so that handshakes with the
+         * same peer within that time skip credential activation (never the fresh quote). By
+         * default the policy's {@code freshness.nonceLifetime}; {@link Duration#ZERO} activates
+         * in every handshake; at most {@link ActivationCache#MAX_LIFETIME}. Each verdict says
+         * which it was (rule {@code ak.activation}).
+         */
+        public Builder activationCacheLifetime(Duration lifetime) {
+            Objects.requireNonNull(lifetime, "lifetime");
+            new ActivationCache(lifetime); // validates
+            this.activationCacheLifetime = Optional.of(lifetime);
+            return this;
+        }
+
         public Builder eventLoopThreads(int threads) {
             if (threads < 1) {
                 throw new IllegalArgumentException("at least one event loop thread");
@@ -237,7 +273,7 @@ public final class AttestedEndpoint implements AutoCloseable {
             return this;
         }
 
-        /** @throws IllegalArgumentException if the host name is invalid or the policy trusts no EK manufacturer */
+        /** @throws IllegalArgumentException if the host name is invalid or the policy's EK manufacturers include no root */
         public AttestedEndpoint build() {
             return new AttestedEndpoint(this);
         }

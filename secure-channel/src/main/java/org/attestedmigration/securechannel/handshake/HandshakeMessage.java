@@ -9,21 +9,29 @@ import org.attestedmigration.policy.RuleResult;
 import org.attestedmigration.policy.Verdict;
 
 /**
- * The messages of the attested handshake, one per JSON frame, discriminated by {@code "type"}.
- * Byte strings are base64. Each side sends each message once, in this order (a VERDICT of REJECT
+ * The messages of the attested handshake (protocol version 2), one per JSON frame, discriminated
+ * by {@code "type"}. Byte strings are base64. Each side sends, in this order (a VERDICT of REJECT
  * may come early, in place of any later message):
- * HELLO, ATTESTATION_KEYS, CREDENTIAL_CHALLENGE, CREDENTIAL_ANSWER, EVIDENCE, VERDICT.
+ * <ol>
+ * <li>HELLO: nonce, role, and the keys it attests with (the initiator's first; the responder
+ *     answers only a HELLO that passed its screening);
+ * <li>CREDENTIAL_CHALLENGE, only when the sender needs the receiver's AK activated (neither
+ *     pinned by the policy nor activated recently), immediately followed by
+ * <li>EVIDENCE: the sender's quote bound to the receiver's nonce and its own TLS key;
+ * <li>CREDENTIAL_ANSWER, exactly when it received a CREDENTIAL_CHALLENGE;
+ * <li>VERDICT.
+ * </ol>
+ * See docs/channel-protocol.md ("Attested handshake").
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = HandshakeMessage.Hello.class, name = "HELLO"),
-    @JsonSubTypes.Type(value = HandshakeMessage.AttestationKeys.class, name = "ATTESTATION_KEYS"),
     @JsonSubTypes.Type(value = HandshakeMessage.CredentialChallenge.class, name = "CREDENTIAL_CHALLENGE"),
     @JsonSubTypes.Type(value = HandshakeMessage.CredentialAnswer.class, name = "CREDENTIAL_ANSWER"),
     @JsonSubTypes.Type(value = HandshakeMessage.EvidenceMessage.class, name = "EVIDENCE"),
     @JsonSubTypes.Type(value = HandshakeMessage.VerdictMessage.class, name = "VERDICT")})
 public sealed interface HandshakeMessage {
-    int PROTOCOL_VERSION = 1;
+    int PROTOCOL_VERSION = 2;
 
     /** Host names as the policy spells them. */
     Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -33,11 +41,15 @@ public sealed interface HandshakeMessage {
     }
 
     /**
-     * @param role     the part the sender means to play
-     * @param nonce    32 fresh bytes the receiver's quote must bind
-     * @param exporter whether the sender can bind the TLS exporter value
+     * @param role        the part the sender means to play
+     * @param nonce       32 fresh bytes the receiver's quote must bind
+     * @param exporter    whether the sender can bind the TLS exporter value
+     * @param akPublic    the sender's AK public area (TPMT_PUBLIC)
+     * @param endorsement the sender's EK and its certificate: one, or none when the policy
+     *                    identifies the sender by its pinned AK alone
      */
-    record Hello(int version, String host, MigrationRole role, byte[] nonce, boolean exporter) implements HandshakeMessage {
+    record Hello(int version, String host, MigrationRole role, byte[] nonce, boolean exporter, byte[] akPublic,
+            List<Endorsement> endorsement) implements HandshakeMessage {
         public Hello {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(role, "role");
@@ -48,13 +60,17 @@ public sealed interface HandshakeMessage {
             if (nonce.length != ChannelBinding.NONCE_LENGTH) {
                 throw new IllegalArgumentException("nonce must be " + ChannelBinding.NONCE_LENGTH + " bytes");
             }
+            akPublic = required(akPublic, "akPublic");
+            endorsement = List.copyOf(Objects.requireNonNull(endorsement, "endorsement"));
+            if (endorsement.size() > 1) {
+                throw new IllegalArgumentException("at most one endorsement key");
+            }
         }
     }
 
-    /** The sender's AK and EK public areas (TPMT_PUBLIC) and its EK certificate (DER). */
-    record AttestationKeys(byte[] akPublic, byte[] ekPublic, byte[] ekCertificate) implements HandshakeMessage {
-        public AttestationKeys {
-            akPublic = required(akPublic, "akPublic");
+    /** An EK public area (TPMT_PUBLIC) and its certificate (DER). */
+    record Endorsement(byte[] ekPublic, byte[] ekCertificate) {
+        public Endorsement {
             ekPublic = required(ekPublic, "ekPublic");
             ekCertificate = required(ekCertificate, "ekCertificate");
         }

@@ -25,7 +25,7 @@ public final class Reattestation {
     private final TpmAttester attester;
     private final PeerVerifier verifier;
     private final TrustedAttestationKey peerAk;
-    private final HandshakeMessage.AttestationKeys peerKeys;
+    private final PeerVerifier.PeerKeys peerKeys;
     private final String peerHost;
     private final PeerRole peerRole;
     private final byte[] ownPublicKeySha256;
@@ -34,7 +34,7 @@ public final class Reattestation {
     private final TlsSessionFacts tls;
 
     Reattestation(HandshakeSettings settings, TpmAttester attester, PeerVerifier verifier, TrustedAttestationKey peerAk,
-            HandshakeMessage.AttestationKeys peerKeys, String peerHost, PeerRole peerRole, byte[] ownPublicKeySha256,
+            PeerVerifier.PeerKeys peerKeys, String peerHost, PeerRole peerRole, byte[] ownPublicKeySha256,
             byte[] peerPublicKeySha256, Optional<byte[]> exporter, TlsSessionFacts tls) {
         this.settings = settings;
         this.attester = attester;
