@@ -11,8 +11,6 @@ import java.util.Optional;
  */
 final class HostIdentityRule implements PolicyRule {
     static final String ID = "host.identity";
-    /** Beyond this many, listing the known hosts would drown the reason. */
-    private static final int MAX_LISTED_HOSTS = 8;
 
     @Override
     public String id() {
@@ -22,8 +20,9 @@ final class HostIdentityRule implements PolicyRule {
     @Override
     public List<RuleResult> evaluate(RuleInput in) {
         if (in.peer().isEmpty()) {
-            return List.of(RuleResult.fail(ID, "host '" + in.peerName() + "' is not a host of policy '" + in.policy().name()
-                    + "' " + knownHosts(in.policy())));
+            // The verdict goes to the peer too: a stranger learns that it is unknown, not who is known.
+            return List.of(RuleResult.fail(ID, "host '" + in.peerName() + "' is not a host of policy '" + in.policy().name() + "'"
+                    + (in.policy().hosts().isEmpty() ? " (the policy has no hosts)" : "")));
         }
         HostEntry host = in.peer().get();
         List<String> matched = new ArrayList<>();
@@ -59,16 +58,5 @@ final class HostIdentityRule implements PolicyRule {
         }
         String note = notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")";
         return List.of(RuleResult.pass(ID, "host '" + host.name() + "' matched by " + String.join(" and ", matched) + note));
-    }
-
-    private static String knownHosts(Policy policy) {
-        List<String> names = policy.hosts().stream().map(HostEntry::name).toList();
-        if (names.isEmpty()) {
-            return "(the policy has no hosts)";
-        }
-        if (names.size() > MAX_LISTED_HOSTS) {
-            return "(" + names.size() + " hosts, e.g. " + RuleText.quoted(names.subList(0, MAX_LISTED_HOSTS)) + ")";
-        }
-        return "(known hosts: " + RuleText.quoted(names) + ")";
     }
 }
