@@ -1,11 +1,12 @@
 package org.attestedmigration.migrationcore.agent;
 
-import java.nio.ByteBuffer;
 import java.util.BitSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.attestedmigration.migrationcore.disk.ChunkLayout;
 import org.attestedmigration.migrationcore.disk.DigestTree;
+import org.attestedmigration.migrationcore.replication.ChunkPayload;
 import org.attestedmigration.migrationcore.replication.ChunkTransport;
 
 /**
@@ -37,13 +38,22 @@ final class RateLimitedTransport implements ChunkTransport {
     }
 
     @Override
-    public CompletableFuture<Void> sendChunk(int index, ByteBuffer data) {
-        long wait = reserve(data.remaining());
-        if (wait <= 0) {
-            return delegate.sendChunk(index, data);
+    public CompletableFuture<Void> sendChunk(int index, ChunkPayload data) {
+        return after(reserve(data.length()), () -> delegate.sendChunk(index, data));
+    }
+
+    @Override
+    public CompletableFuture<Void> sendRange(int index, int offset, ChunkPayload data) {
+        return after(reserve(data.length()), () -> delegate.sendRange(index, offset, data));
+    }
+
+    /** The payload is read when the delayed send runs, so nothing is buffered while it waits. */
+    private static CompletableFuture<Void> after(long waitNanos, Supplier<CompletableFuture<Void>> send) {
+        if (waitNanos <= 0) {
+            return send.get();
         }
-        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS))
-                .thenCompose(v -> delegate.sendChunk(index, data));
+        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(waitNanos, TimeUnit.NANOSECONDS))
+                .thenCompose(v -> send.get());
     }
 
     /** Nanoseconds until {@code bytes} may go; an idle link does not bank credit beyond now. */

@@ -16,6 +16,27 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>That argument needs one ordering from writers: {@link #markWritten} is called after the
  * bytes are in the image (and before the write is acknowledged). A mark made before the data
  * landed could let a sender read the new generation with the old bytes and lose the write.
+ *
+ * <p><b>Written ranges (sub-chunk transfers).</b> Per chunk the map also keeps the byte range
+ * written since a sender last took it ({@link #takeWrittenRange}). A chunk the peer already holds
+ * at an earlier version is brought up to date by sending only that range. Orders:
+ * <ul>
+ * <li>writer: bytes land, then the range widens, then the generation is bumped ({@link #markWritten});
+ * <li>sender: reads the generation g, then takes (and empties) the range R, then reads the bytes
+ *     of R, sends them, and confirms g on the acknowledgement.
+ * </ul>
+ * Why no write is lost, for a write W to the chunk: if W's range was widened before the sender took
+ * R, W is in R (or in an earlier range whose transfer read its bytes later still), and its bytes,
+ * which landed before the widening, are in what the sender reads. If the widening came after the
+ * take, then so did W's generation bump, which therefore also came after the sender read g: the
+ * chunk stays dirty after g is confirmed, and W's range waits for the next transfer. (Bumping
+ * before widening would break this: g could count W while R misses it.) Hence a dirty chunk whose
+ * taken range is empty needs no bytes at all, provided the earlier transfers were acknowledged.
+ * That is what the sender must guarantee: at most one transfer per chunk in flight, the range of a
+ * transfer that was not acknowledged put back ({@link #restoreWrittenRange}), and only a chunk the
+ * peer holds ({@link #confirmedGeneration} not -1) sent as a range; one it never got, or lost
+ * ({@link #invalidate}), goes whole. Call {@link #invalidate} only while no transfer of the chunk is
+ * in flight (an acknowledgement arriving afterwards would confirm it again).
  */
 public final class ChunkMap {
     /** Confirmed generation of a chunk the peer has never received. */
@@ -24,6 +45,7 @@ public final class ChunkMap {
     private final ChunkLayout layout;
     private final AtomicLongArray written;
     private final AtomicLongArray confirmed;
+    private final WrittenRanges ranges;
 
     public ChunkMap(ChunkLayout layout) {
         this.layout = Objects.requireNonNull(layout, "layout");
@@ -32,6 +54,7 @@ public final class ChunkMap {
         for (int i = 0; i < layout.chunkCount(); i++) {
             confirmed.set(i, NEVER);
         }
+        this.ranges = new WrittenRanges(layout);
     }
 
     public ChunkLayout layout() {
@@ -46,11 +69,28 @@ public final class ChunkMap {
         if (offset < 0 || offset >= layout.imageSize() || length > layout.imageSize() - offset) {
             throw new IllegalArgumentException("write [" + offset + ", +" + length + ") outside image");
         }
+        // Range first, generation second: see the class comment.
+        ranges.written(offset, length);
         int first = layout.chunkAt(offset);
         int last = layout.chunkAt(offset + length - 1);
         for (int i = first; i <= last; i++) {
             written.incrementAndGet(i);
         }
+    }
+
+    /**
+     * The byte range of {@code chunk} written since the last call (the whole chunk before the
+     * first), leaving it empty. A sender calls it right after reading the generation.
+     */
+    public ChunkRange takeWrittenRange(int chunk) {
+        layout.checkIndex(chunk);
+        return ranges.take(chunk);
+    }
+
+    /** Puts back the range of a transfer that was not acknowledged, so a later transfer sends it. */
+    public void restoreWrittenRange(int chunk, ChunkRange range) {
+        layout.checkIndex(chunk);
+        ranges.restore(chunk, range);
     }
 
     /** The chunk's write generation; read it before reading the bytes to send. */
@@ -63,6 +103,11 @@ public final class ChunkMap {
     public long confirmedGeneration(int chunk) {
         layout.checkIndex(chunk);
         return confirmed.get(chunk);
+    }
+
+    /** True if the peer holds some version of the chunk (confirmed, and not invalidated since). */
+    public boolean peerHolds(int chunk) {
+        return confirmedGeneration(chunk) != NEVER;
     }
 
     /**
@@ -80,6 +125,7 @@ public final class ChunkMap {
     /** Forgets that the peer holds the chunk (it lost it, or its copy failed verification). */
     public void invalidate(int chunk) {
         layout.checkIndex(chunk);
+        ranges.all(chunk);
         confirmed.set(chunk, NEVER);
     }
 

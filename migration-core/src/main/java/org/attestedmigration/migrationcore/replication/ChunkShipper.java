@@ -1,7 +1,5 @@
 package org.attestedmigration.migrationcore.replication;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -13,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.attestedmigration.migrationcore.disk.ChunkLayout;
 import org.attestedmigration.migrationcore.disk.ChunkMap;
+import org.attestedmigration.migrationcore.disk.ChunkRange;
 import org.attestedmigration.migrationcore.disk.DiskImage;
 
 /**
@@ -24,6 +23,14 @@ import org.attestedmigration.migrationcore.disk.DiskImage;
  * the newer generation is confirmed. A chunk queued again while in flight is re-sent after its
  * acknowledgement. A chunk that is clean when its turn comes is skipped, so queueing is cheap
  * and idempotent.
+ *
+ * <p>A chunk the destination already holds an earlier version of goes as the byte range written
+ * since its last transfer was read ({@link ChunkMap#takeWrittenRange}, see {@link ChunkMap} for
+ * why that loses no write), or not at all when that range is empty. The range of a transfer that
+ * is not acknowledged is put back when the shipper stops.
+ *
+ * <p>The sender thread never blocks on the link: the transport reads the bytes straight into the
+ * buffer it sends, and {@code maxInFlightBytes} of unacknowledged transfers bound what is queued.
  *
  * <p>The first transport failure stops the shipper for good: every waiter fails and nothing
  * more is sent. A new attempt uses a new shipper.
@@ -44,6 +51,8 @@ final class ChunkShipper implements AutoCloseable {
     private final BitSet inFlight = new BitSet();
     private final BitSet resend = new BitSet();
     private final Map<Integer, List<Waiter>> waiters = new HashMap<>();
+    /** The written range each in-flight transfer took: put back if it is never acknowledged. */
+    private final Map<Integer, ChunkRange> taken = new HashMap<>();
     private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
     private long inFlightBytes;
     private long queuedBytes;
@@ -169,19 +178,28 @@ final class ChunkShipper implements AutoCloseable {
     }
 
     private void send(int chunk, int length) {
-        // Generation first, bytes second: a write landing in between keeps the chunk dirty.
+        // Generation first, then the written range, then the bytes: see ChunkMap.
         long generation = map.generation(chunk);
-        ByteBuffer data = ByteBuffer.allocate(length);
-        try {
-            image.read(layout.offsetOf(chunk), data);
-        } catch (IOException | RuntimeException e) {
-            fail(new TransportException("reading source chunk " + chunk + " failed", e));
+        ChunkRange range = map.takeWrittenRange(chunk);
+        boolean whole = !map.peerHolds(chunk) || range.coversAll(length);
+        synchronized (this) {
+            if (failure != null) {
+                map.restoreWrittenRange(chunk, range);
+                return;
+            }
+            taken.put(chunk, range);
+        }
+        if (!whole && range.isEmpty()) {
+            // Every write the generation counts is in a transfer already acknowledged.
+            acknowledged(chunk, length, 0, generation);
             return;
         }
-        data.flip();
+        long offset = layout.offsetOf(chunk);
         CompletableFuture<Void> ack;
+        int bytes = whole ? length : range.length();
         try {
-            ack = transport.sendChunk(chunk, data);
+            ack = whole ? transport.sendChunk(chunk, new ImagePayload(image, offset, length))
+                    : transport.sendRange(chunk, range.start(), new ImagePayload(image, offset + range.start(), bytes));
         } catch (RuntimeException e) {
             ack = CompletableFuture.failedFuture(e);
         }
@@ -189,18 +207,21 @@ final class ChunkShipper implements AutoCloseable {
             if (error != null) {
                 fail(error);
             } else {
-                acknowledged(chunk, length, generation);
+                acknowledged(chunk, length, bytes, generation);
             }
         });
     }
 
-    private void acknowledged(int chunk, int length, long generation) {
+    private void acknowledged(int chunk, int length, int bytes, long generation) {
         // Futures complete outside the lock: their callbacks send NBD replies, which may block.
         List<CompletableFuture<Void>> done = new ArrayList<>();
         synchronized (this) {
             map.confirm(chunk, generation);
-            bytesSent.addAndGet(length);
-            chunksSent.incrementAndGet();
+            taken.remove(chunk);
+            if (bytes > 0) {
+                bytesSent.addAndGet(bytes);
+                chunksSent.incrementAndGet();
+            }
             inFlight.clear(chunk);
             inFlightBytes -= length;
             List<Waiter> ws = waiters.get(chunk);
@@ -233,6 +254,9 @@ final class ChunkShipper implements AutoCloseable {
                 return;
             }
             failure = error;
+            // The destination may not have these bytes: a later transfer must send them again.
+            taken.forEach(map::restoreWrittenRange);
+            taken.clear();
             waiters.values().forEach(ws -> ws.forEach(w -> failing.add(w.done())));
             waiters.clear();
             failing.addAll(idleWaiters);

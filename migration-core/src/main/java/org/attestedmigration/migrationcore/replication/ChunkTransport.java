@@ -1,6 +1,5 @@
 package org.attestedmigration.migrationcore.replication;
 
-import java.nio.ByteBuffer;
 import java.util.BitSet;
 import java.util.concurrent.CompletableFuture;
 import org.attestedmigration.migrationcore.disk.ChunkLayout;
@@ -22,10 +21,17 @@ public interface ChunkTransport extends AutoCloseable {
     CompletableFuture<BitSet> open(ChunkLayout layout);
 
     /**
-     * Sends one whole chunk. The future completes when the destination has written it; the
-     * transport owns {@code data} until then.
+     * Sends one whole chunk. The transport reads {@code data} (once, when it is about to send it);
+     * the future completes when the destination has written it.
      */
-    CompletableFuture<Void> sendChunk(int index, ByteBuffer data);
+    CompletableFuture<Void> sendChunk(int index, ChunkPayload data);
+
+    /**
+     * Sends part of a chunk the destination already holds an earlier version of: {@code data}
+     * replaces the chunk's bytes from {@code offset} (within the chunk) on. The future completes
+     * when the destination has written it.
+     */
+    CompletableFuture<Void> sendRange(int index, int offset, ChunkPayload data);
 
     /** Makes every chunk acknowledged so far durable at the destination (and its journal). */
     CompletableFuture<Void> flush();

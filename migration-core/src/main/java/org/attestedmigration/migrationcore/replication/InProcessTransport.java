@@ -15,7 +15,7 @@ import org.attestedmigration.migrationcore.disk.DigestTree;
 
 /**
  * A {@link ChunkTransport} to a {@link ChunkReceiver} in the same process, through a simulated
- * link: chunks are serialised one after another at the link's rate, then delivered after its
+ * link: chunks (and ranges) are serialised one after another at the link's rate, then delivered after its
  * latency, in order. The link can be told to break after a number of chunks; from then on every
  * call fails, as a dropped connection would.
  */
@@ -43,7 +43,7 @@ public final class InProcessTransport implements ChunkTransport {
         return t;
     }
 
-    /** Chunks delivered to the receiver through this transport. */
+    /** Chunks and ranges delivered to the receiver through this transport. */
     public long chunksDelivered() {
         return delivered.get();
     }
@@ -63,21 +63,37 @@ public final class InProcessTransport implements ChunkTransport {
     }
 
     @Override
-    public CompletableFuture<Void> sendChunk(int index, ByteBuffer data) {
+    public CompletableFuture<Void> sendChunk(int index, ChunkPayload data) {
+        return send(index, -1, data);
+    }
+
+    @Override
+    public CompletableFuture<Void> sendRange(int index, int offset, ChunkPayload data) {
+        return send(index, offset, data);
+    }
+
+    /** {@code offset} -1 for a whole chunk. */
+    private CompletableFuture<Void> send(int index, int offset, ChunkPayload payload) {
         CompletableFuture<Void> ack = new CompletableFuture<>();
         if (broken) {
             return CompletableFuture.failedFuture(new TransportException("link down"));
         }
-        ByteBuffer copy = data.duplicate();
+        ByteBuffer copy;
         try {
-            wire.execute(() -> transmit(index, copy, ack));
+            // Read at send time, as a real transport does when it fills its buffer.
+            copy = payload.readAll();
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(new TransportException("reading chunk " + index + " failed", e));
+        }
+        try {
+            wire.execute(() -> transmit(index, offset, copy, ack));
         } catch (RuntimeException e) {
             ack.completeExceptionally(new TransportException("transport closed", e));
         }
         return ack;
     }
 
-    private void transmit(int index, ByteBuffer data, CompletableFuture<Void> ack) {
+    private void transmit(int index, int offset, ByteBuffer data, CompletableFuture<Void> ack) {
         if (link.bytesPerSecond() > 0) {
             long now = System.nanoTime();
             long start = Math.max(now, wireFreeAt);
@@ -85,13 +101,13 @@ public final class InProcessTransport implements ChunkTransport {
             sleepUntil(wireFreeAt);
         }
         try {
-            delivery.schedule(() -> deliver(index, data, ack), link.latency().toNanos(), TimeUnit.NANOSECONDS);
+            delivery.schedule(() -> deliver(index, offset, data, ack), link.latency().toNanos(), TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
             ack.completeExceptionally(new TransportException("transport closed", e));
         }
     }
 
-    private void deliver(int index, ByteBuffer data, CompletableFuture<Void> ack) {
+    private void deliver(int index, int offset, ByteBuffer data, CompletableFuture<Void> ack) {
         if (broken || (link.failAfterChunks() >= 0 && delivered.get() >= link.failAfterChunks())) {
             broken = true;
             ack.completeExceptionally(new TransportException("link down"));
@@ -99,7 +115,11 @@ public final class InProcessTransport implements ChunkTransport {
         }
         try {
             int n = data.remaining();
-            receiver.receive(index, data);
+            if (offset < 0) {
+                receiver.receive(index, data);
+            } else {
+                receiver.receiveRange(index, offset, data);
+            }
             delivered.incrementAndGet();
             bytesDelivered.addAndGet(n);
             ack.complete(null);
