@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.logging.Logger;
 import org.attestedmigration.migrationcore.disk.ChunkLayout;
 import org.attestedmigration.migrationcore.disk.DiskImage;
+import org.attestedmigration.migrationcore.replication.BackgroundReadBack;
 import org.attestedmigration.migrationcore.replication.ChunkReceiver;
 import org.attestedmigration.migrationcore.replication.ReplicationJournal;
 import org.attestedmigration.migrationcore.transport.ChunkService;
@@ -35,7 +36,10 @@ final class IncomingMigration {
     private static final Logger LOG = Logger.getLogger(IncomingMigration.class.getName());
     private final boolean resumed;
     private final ParkedDisks parked;
+    /** Often enough that the switchover's read-back finds little left, seldom enough to batch chunks. */
+    private static final java.time.Duration READ_BACK_EVERY = java.time.Duration.ofMillis(250);
     private Thread service;
+    private BackgroundReadBack readBack;
     private boolean finished;
 
     private IncomingMigration(String vm, String peerHost, MuxSession owner, Path file, Path journal, Path target, ChunkLayout layout,
@@ -93,6 +97,12 @@ final class IncomingMigration {
         return layout.imageSize();
     }
 
+    private void stopReadBack() {
+        if (readBack != null) {
+            readBack.close();
+        }
+    }
+
     MuxSession owner() {
         return owner;
     }
@@ -108,6 +118,7 @@ final class IncomingMigration {
             throw new IllegalStateException("the disk of " + vm + " is already being received");
         }
         service = ChunkService.serve(receiver, stream);
+        readBack = BackgroundReadBack.start(receiver, READ_BACK_EVERY, vm);
     }
 
     /**
@@ -124,6 +135,7 @@ final class IncomingMigration {
                 throw new IOException("the disk stream of " + vm + " is still open");
             }
         }
+        stopReadBack();
         image.flush();
         // Read back from disk like the switchover's comparison; only chunks received since are read again.
         String digest = HexFormat.of().formatHex(receiver.digestTree().root());
@@ -145,6 +157,7 @@ final class IncomingMigration {
             return;
         }
         finished = true;
+        stopReadBack();
         try {
             image.close();
             parked.delete(vm);
@@ -162,6 +175,7 @@ final class IncomingMigration {
             return;
         }
         finished = true;
+        stopReadBack();
         try {
             if (service != null) {
                 // The lost session ends the disk stream; let the write in progress land.

@@ -2,9 +2,10 @@ package org.attestedmigration.migrationcore.disk;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntToLongFunction;
 
 /**
@@ -17,19 +18,24 @@ import java.util.function.IntToLongFunction;
  * never from the bytes that were sent, so a destination image damaged after a chunk landed is
  * still caught, provided the damage happened before that chunk was last read back.
  *
+ * <p>A chunk's bytes read for another purpose (the source reading it to send) may be
+ * {@linkplain #offer offered}: they are the bytes on disk at the generation read before them,
+ * so hashing them spares reading the chunk again.
+ *
  * <p>Write generations come from the image's owner ({@link ChunkMap#generation} on the source,
  * the receiver's own counter on the destination) and must be advanced after the written bytes
  * landed: a chunk read while a write is in flight then carries the old generation and is
  * re-read next time.
  */
 public final class ImageDigests {
-    private static final long NEVER = Long.MIN_VALUE;
+    /** A chunk's digest and the write generation its bytes had: replaced whole, never mixed. */
+    private record Hashed(byte[] leaf, long generation) {
+    }
 
     private final DiskImage image;
     private final ChunkLayout layout;
     private final IntToLongFunction generation;
-    private final byte[][] leaves;
-    private final AtomicLongArray hashedAt;
+    private final AtomicReferenceArray<Hashed> hashed;
     private int lastRefreshed;
 
     public ImageDigests(DiskImage image, ChunkLayout layout, IntToLongFunction generation) {
@@ -39,40 +45,60 @@ public final class ImageDigests {
         if (image.size() != layout.imageSize()) {
             throw new IllegalArgumentException("image has " + image.size() + " bytes, layout " + layout.imageSize());
         }
-        this.leaves = new byte[layout.chunkCount()][];
-        this.hashedAt = new AtomicLongArray(layout.chunkCount());
-        for (int i = 0; i < layout.chunkCount(); i++) {
-            hashedAt.set(i, NEVER);
-        }
+        this.hashed = new AtomicReferenceArray<>(layout.chunkCount());
     }
 
     /** Re-reads and hashes every chunk written since it was last hashed, then returns the whole tree. */
     public synchronized DigestTree refresh() throws IOException {
+        return DigestTree.of(layout, catchUp());
+    }
+
+    /** Like {@link #refresh()} without building the tree: to keep the digests warm in the background. */
+    public synchronized void refreshLeaves() throws IOException {
+        catchUp();
+    }
+
+    private List<byte[]> catchUp() throws IOException {
         ByteBuffer buf = null;
         int count = 0;
+        List<byte[]> leaves = new ArrayList<>(layout.chunkCount());
         for (int i = 0; i < layout.chunkCount(); i++) {
             long gen = generation.applyAsLong(i);
-            if (hashedAt.get(i) == gen) {
-                continue;
+            Hashed h = hashed.get(i);
+            if (h == null || h.generation() != gen) {
+                if (buf == null) {
+                    buf = ByteBuffer.allocateDirect(layout.chunkSize());
+                }
+                buf.clear().limit(layout.lengthOf(i));
+                image.read(layout.offsetOf(i), buf);
+                buf.flip();
+                h = new Hashed(DigestTree.chunkDigest(buf), gen);
+                hashed.set(i, h);
+                count++;
             }
-            if (buf == null) {
-                buf = ByteBuffer.allocateDirect(layout.chunkSize());
-            }
-            buf.clear().limit(layout.lengthOf(i));
-            image.read(layout.offsetOf(i), buf);
-            buf.flip();
-            leaves[i] = DigestTree.chunkDigest(buf);
-            hashedAt.set(i, gen);
-            count++;
+            leaves.add(h.leaf());
         }
         lastRefreshed = count;
-        return DigestTree.of(layout, Arrays.asList(leaves));
+        return leaves;
+    }
+
+    /**
+     * Takes the digest of a whole chunk's bytes read from the image after its generation was
+     * read as {@code generationBefore}; {@code bytes} is not consumed. Safe from any thread, also
+     * while a refresh runs: either result is a true pair of digest and generation.
+     */
+    public void offer(int chunk, long generationBefore, ByteBuffer bytes) {
+        layout.checkIndex(chunk);
+        if (bytes.remaining() != layout.lengthOf(chunk)) {
+            throw new IllegalArgumentException("chunk " + chunk + " has " + layout.lengthOf(chunk) + " bytes, offered " + bytes.remaining());
+        }
+        hashed.set(chunk, new Hashed(DigestTree.chunkDigest(bytes), generationBefore));
     }
 
     /** Forgets every digest, so the next refresh reads the whole image again. */
     public void invalidateAll() {
         for (int i = 0; i < layout.chunkCount(); i++) {
-            hashedAt.set(i, NEVER);
+            hashed.set(i, null);
         }
     }
 

@@ -177,6 +177,19 @@ public final class ChunkReceiver {
     }
 
     /**
+     * Reads back and hashes the chunks received since the last call, without building the tree:
+     * run in the background ({@link BackgroundReadBack}) so that the switchover finds little left.
+     */
+    public void refreshDigests() throws IOException {
+        ImageDigests d;
+        synchronized (this) {
+            currentLayout();
+            d = digests;
+        }
+        d.refreshLeaves();
+    }
+
+    /**
      * The digest tree of the image as read back from disk; only chunks received since the last
      * call are read again (see {@link ImageDigests} for what that does and does not catch).
      */

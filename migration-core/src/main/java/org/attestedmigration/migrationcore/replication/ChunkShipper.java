@@ -1,5 +1,7 @@
 package org.attestedmigration.migrationcore.replication;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -62,7 +64,22 @@ final class ChunkShipper implements AutoCloseable {
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong chunksSent = new AtomicLong();
 
+    /** Sees every whole chunk as it is read for sending, with the generation read before it. */
+    @FunctionalInterface
+    interface WholeChunkReads {
+        WholeChunkReads NONE = (chunk, generation, bytes) -> { };
+
+        void read(int chunk, long generation, ByteBuffer bytes);
+    }
+
+    private final WholeChunkReads reads;
+
     ChunkShipper(DiskImage image, ChunkMap map, ChunkTransport transport, long maxInFlightBytes) {
+        this(image, map, transport, maxInFlightBytes, WholeChunkReads.NONE);
+    }
+
+    ChunkShipper(DiskImage image, ChunkMap map, ChunkTransport transport, long maxInFlightBytes, WholeChunkReads reads) {
+        this.reads = Objects.requireNonNull(reads, "reads");
         this.image = Objects.requireNonNull(image, "image");
         this.map = Objects.requireNonNull(map, "map");
         this.layout = map.layout();
@@ -198,7 +215,7 @@ final class ChunkShipper implements AutoCloseable {
         CompletableFuture<Void> ack;
         int bytes = whole ? length : range.length();
         try {
-            ack = whole ? transport.sendChunk(chunk, new ImagePayload(image, offset, length))
+            ack = whole ? transport.sendChunk(chunk, observed(new ImagePayload(image, offset, length), chunk, generation))
                     : transport.sendRange(chunk, range.start(), new ImagePayload(image, offset + range.start(), bytes));
         } catch (RuntimeException e) {
             ack = CompletableFuture.failedFuture(e);
@@ -210,6 +227,25 @@ final class ChunkShipper implements AutoCloseable {
                 acknowledged(chunk, length, bytes, generation);
             }
         });
+    }
+
+    /** {@code payload}, showing its bytes to {@link #reads} once the transport read them. */
+    private ChunkPayload observed(ChunkPayload payload, int chunk, long generation) {
+        return new ChunkPayload() {
+            @Override
+            public int length() {
+                return payload.length();
+            }
+
+            @Override
+            public void readInto(ByteBuffer dst) throws IOException {
+                int start = dst.position();
+                payload.readInto(dst);
+                ByteBuffer read = dst.duplicate();
+                read.limit(dst.position()).position(start);
+                reads.read(chunk, generation, read);
+            }
+        };
     }
 
     private void acknowledged(int chunk, int length, int bytes, long generation) {

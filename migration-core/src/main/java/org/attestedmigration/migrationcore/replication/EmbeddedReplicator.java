@@ -68,8 +68,9 @@ public final class EmbeddedReplicator implements AutoCloseable {
         this.journal = Objects.requireNonNull(journal, "journal");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.shipper = new ChunkShipper(source, map, transport, settings.maxInFlightBytes());
         this.digests = new ImageDigests(source, layout, map::generation);
+        // The bytes read to send a chunk are the chunk on disk at that generation: hashing them spares the read-back.
+        this.shipper = new ChunkShipper(source, map, transport, settings.maxInFlightBytes(), digests::offer);
     }
 
     public ReplicationPhase phase() {

@@ -55,6 +55,27 @@ class ImageDigestsTest {
     }
 
     @Test
+    void bytesOfferedAtTheCurrentGenerationSpareTheReadStaleOnesDoNot() throws Exception {
+        ChunkLayout layout = new ChunkLayout(4 * CHUNK, CHUNK);
+        ChunkMap map = new ChunkMap(layout);
+        try (DiskImage img = DiskImage.create(dir.resolve("a.raw"), layout.imageSize())) {
+            ImageDigests digests = new ImageDigests(img, layout, map::generation);
+            write(img, map, 1, (byte) 7);
+            for (int i = 0; i < 4; i++) {
+                long generation = map.generation(i);
+                ByteBuffer bytes = ByteBuffer.allocate(CHUNK);
+                img.read(layout.offsetOf(i), bytes);
+                digests.offer(i, generation, bytes.flip());
+            }
+            // Chunk 2 changes after its bytes were offered: that offer is stale.
+            write(img, map, 2 * CHUNK + 5, (byte) 8);
+            DigestTree tree = digests.refresh();
+            assertEquals(1, digests.lastRefreshedChunks(), "only the chunk written after its offer is read");
+            assertEquals(DigestTree.compute(img, layout), tree);
+        }
+    }
+
+    @Test
     void invalidateAllReadsTheWholeImageAgain() throws Exception {
         ChunkLayout layout = new ChunkLayout(4 * CHUNK, CHUNK);
         ChunkMap map = new ChunkMap(layout);
