@@ -145,7 +145,7 @@ final class ProcessOutgoingMigration implements OutgoingMigration {
         } catch (HypervisorException e) {
             // The process resumed the guest (MigrationAborted) or refused; either way it runs there.
             resumedOnSource();
-            pump.cancel();
+            drainThenCut();
             throw hookFailure == null ? e : new MigrationAbortedException(e.getMessage(), hookFailure);
         }
         try {
@@ -191,6 +191,12 @@ final class ProcessOutgoingMigration implements OutgoingMigration {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        drainThenCut();
+        resumedOnSource();
+    }
+
+    /** Lets the ABORT record the process wrote reach the destination, then ends the pump. */
+    private void drainThenCut() {
         try {
             pump.await(ABORT_DRAIN);
         } catch (IOException e) {
@@ -200,7 +206,6 @@ final class ProcessOutgoingMigration implements OutgoingMigration {
         }
         pump.cancel();
         socket.close();
-        resumedOnSource();
     }
 
     private void abortQuietly(String reason) {
