@@ -477,13 +477,7 @@ class AgentMigrationTest {
                 // The resumed guest process writes the disk the destination serves, through its NBD export.
                 Path arrived = dir.resolve("dst-" + VM + ".raw");
                 String atSwitchover = outcome.path("sourceDigest").asText();
-                waitFor(() -> {
-                    try {
-                        return !digest(arrived).equals(atSwitchover);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }, "the guest process's first write at the destination");
+                waitForChange(arrived, atSwitchover, "the guest process's first write at the destination");
                 waitFor(() -> {
                     try {
                         return status(dst).path("vms").get(0).path("guestDiskWrites").asLong() > writes;
@@ -535,16 +529,21 @@ class AgentMigrationTest {
                 JsonNode vm = status(src).path("vms").get(0);
                 assertEquals("running", vm.path("guest").asText(), "the guest runs at the source again");
                 String rolledBack = digest(disk);
-                waitFor(() -> {
-                    try {
-                        return !digest(disk).equals(rolledBack);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }, "the guest process's next disk write at the source");
+                waitForChange(disk, rolledBack, "the guest process's next disk write at the source");
             }
             assertTrue(guestProcess("src-data").isEmpty(), "closing the source agent stopped its guest process");
         }
+    }
+
+    /** Waits until the disk's digest is no longer {@code before}: a guest wrote it. */
+    private static void waitForChange(Path disk, String before, String what) throws InterruptedException {
+        waitFor(() -> {
+            try {
+                return !digest(disk).equals(before);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, what);
     }
 
     /** The sim-vm process this JVM launched whose control socket is in {@code dataDir}, if one runs. */

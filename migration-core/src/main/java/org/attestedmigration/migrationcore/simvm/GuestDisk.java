@@ -6,22 +6,24 @@ import org.attestedmigration.migrationcore.memory.DiskWriter;
 import org.attestedmigration.migrationcore.nbd.NbdClient;
 
 /**
- * The guest process's block device: an NBD client of the agent's export, connected on the first
- * write and again after the export went away. An incoming guest has no disk until it resumes:
- * the agent serves the arrived disk only then and names its socket in {@code resume}.
+ * A simulated guest's block device: an NBD client of the agent's export, connected on the first
+ * write and again after the export went away, so the guest's writes take the path a QEMU guest's
+ * would (write gate, chunk tracking, mirroring). A guest process that migrates in has no disk
+ * until it resumes: the agent serves the arrived disk only then and names its socket in {@code resume}.
  */
-final class GuestDisk implements DiskWriter, AutoCloseable {
+public final class GuestDisk implements DiskWriter, AutoCloseable {
     private final String export;
     private volatile Path socket;
     private NbdClient client;
 
-    GuestDisk(Path socket, String export) {
+    /** @param socket the export's socket, or null until {@link #attach} */
+    public GuestDisk(Path socket, String export) {
         this.socket = socket;
         this.export = export;
     }
 
     /** Where the disk is served from now on. */
-    synchronized void attach(Path nbdSocket) {
+    public synchronized void attach(Path nbdSocket) {
         close();
         socket = nbdSocket;
     }

@@ -59,6 +59,17 @@ class ProcessHypervisorTest {
         }
     }
 
+    /** The destination reads the stream on a thread of its own, as the agent's worker does. */
+    private static CompletableFuture<MemoryReceipt> receiving(IncomingVm incoming, Socket end) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return incoming.receiveMemory(end.getInputStream());
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+    }
+
     @Test
     void migratesBetweenTwoProcessesWithTheHookInsideThePause() throws Exception {
         try (ProcessHypervisor source = host("src"); ProcessHypervisor destination = host("dst")) {
@@ -71,13 +82,7 @@ class ProcessHypervisorTest {
             IncomingVm incoming = destination.prepareDestination(vm.spec());
             assertEquals(VmState.PREPARED, incoming.state());
             Socket[] link = link();
-            CompletableFuture<MemoryReceipt> received = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return incoming.receiveMemory(link[1].getInputStream());
-                } catch (Exception e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            });
+            CompletableFuture<MemoryReceipt> received = receiving(incoming, link[1]);
             OutgoingMigration m = source.startMemoryMigration(vm, link[0].getOutputStream(), SETTINGS);
             assertEquals(VmState.MIGRATING, vm.state());
             m.awaitPrecopy(Duration.ofSeconds(60));
@@ -117,13 +122,7 @@ class ProcessHypervisorTest {
             IncomingVm incoming = destination.prepareDestination(vm.spec());
             long destinationPid = ((ProcessIncomingVm) incoming).process().pid();
             Socket[] link = link();
-            CompletableFuture<MemoryReceipt> received = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return incoming.receiveMemory(link[1].getInputStream());
-                } catch (Exception e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            });
+            CompletableFuture<MemoryReceipt> received = receiving(incoming, link[1]);
             OutgoingMigration m = source.startMemoryMigration(vm, link[0].getOutputStream(), SETTINGS);
             AtomicInteger undone = new AtomicInteger();
             MigrationAbortedException e = assertThrows(MigrationAbortedException.class, () -> m.stopAndCopy(new PauseHook() {
