@@ -57,7 +57,8 @@ public final class ProcessHypervisor implements HypervisorAdapter, AutoCloseable
             ProcessVm vm = new ProcessVm(spec, p, 1);
             vms.put(name, vm);
             return vm;
-        } catch (HypervisorException | RuntimeException e) {
+        } catch (HypervisorException | InterruptedException | RuntimeException e) {
+            // The name is free again, whatever stopped the start.
             vms.remove(name, RESERVED);
             throw e;
         }
