@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
                 + "with TPM 2.0 quotes of an Intel TXT measured launch, what software they run.",
         subcommands = {TpmCommand.class, org.attestedmigration.cli.policy.PolicyCommand.class, DemoCommand.class, BenchCommand.class,
                 org.attestedmigration.cli.agent.AgentCommand.class, org.attestedmigration.cli.agent.MigrateCommand.class, org.attestedmigration.cli.agent.ResolveCommand.class,
-                org.attestedmigration.cli.agent.StatusCommand.class,
+                org.attestedmigration.cli.agent.StatusCommand.class, SimVmCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AttestedMigrate implements Runnable {
 

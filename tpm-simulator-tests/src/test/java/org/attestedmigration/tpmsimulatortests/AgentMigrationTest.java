@@ -490,6 +490,117 @@ class AgentMigrationTest {
         return new CuttableProxy(new java.net.InetSocketAddress("127.0.0.1", agent.listenAddress().getPort()));
     }
 
+    @Test
+    void guestProcessMigratesAndWritesTheDestinationsDiskThroughNbd() throws Exception {
+        try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
+            Path disk = vmDisk(32L * MIB);
+            signedPolicy(Demo.enrollPair(source, destination));
+            String guest = "    simulated: { memoryMib: 32, dirtyMiBps: 4, diskWritesPerSecond: 100, process: true }\n";
+            // The destination runs an arriving guest of this VM as a process too; its disk arrives at dst-vm1.raw.
+            String dstVms = "vms:\n  " + VM + ":\n    disk: dst-" + VM + ".raw\n" + guest;
+            try (Agent src = Agent.start(AgentConfigReader.read(configWithVms(source, "src-data", "vms:\n  " + VM + ":\n    disk: "
+                    + dir.relativize(disk) + "\n" + guest)), Set.of());
+                    Agent dst = Agent.start(AgentConfigReader.read(configWithVms(destination, "dst-data", dstVms)), Set.of())) {
+                ProcessHandle atSource = guestProcess("src-data").orElseThrow(() -> new AssertionError("no guest process at the source"));
+                assertEquals("running", status(src).path("vms").get(0).path("guest").asText());
+                assertTrue(guestProcess("dst-data").isEmpty(), "nothing runs at the destination yet");
+
+                Cli.Run run = Cli.run("migrate", "--agent-socket", src.adminSocket().toString(), "--vm", VM, "--to",
+                        "127.0.0.1:" + dst.listenAddress().getPort(), "--json");
+                run.assertExit(0).assertNoStackTrace();
+                JsonNode outcome = lastLine(run.out());
+                assertEquals("MIGRATED", outcome.path("result").asText(), run.describe());
+                assertTrue(outcome.path("downtimeMillis").asLong() > 0, "the VM's downtime is reported: " + run.describe());
+                assertTrue(outcome.path("memoryBytesSent").asLong() >= 16L * MIB, "the memory was sent: " + run.describe());
+                assertEquals(outcome.path("sourceDigest").asText(), outcome.path("destinationDigest").asText(), run.describe());
+                assertEquals(outcome.path("memory").path("digest").asText().length(), 64, "the receipt's memory digest: " + run.describe());
+
+                assertTrue(atSource.onExit().orTimeout(30, TimeUnit.SECONDS).handle((h, e) -> e == null).join(),
+                        "the source's guest process ended after the handover");
+                assertEquals(List.of(), vmNames(status(src)), "the VM left the source");
+                ProcessHandle atDestination = guestProcess("dst-data").orElseThrow(() -> new AssertionError("no guest process at the destination"));
+                JsonNode vm = status(dst).path("vms").get(0);
+                assertEquals("running", vm.path("guest").asText(), "status: the guest runs at the destination");
+                long writes = vm.path("guestDiskWrites").asLong();
+                // The resumed guest process writes the disk the destination serves, through its NBD export.
+                Path arrived = dir.resolve("dst-" + VM + ".raw");
+                String atSwitchover = outcome.path("sourceDigest").asText();
+                waitForChange(arrived, atSwitchover, "the guest process's first write at the destination");
+                waitFor(() -> {
+                    try {
+                        return status(dst).path("vms").get(0).path("guestDiskWrites").asLong() > writes;
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, "the guest's write count to grow at the destination");
+                assertTrue(Files.readString(dir.resolve("dst-data/vms/" + VM + ".sim-vm.log")).contains("resumed at epoch 2"),
+                        "the destination's guest process logs to the data directory");
+                dst.close();
+                assertTrue(atDestination.onExit().orTimeout(30, TimeUnit.SECONDS).handle((h, e) -> e == null).join(),
+                        "closing the agent stops its guest processes");
+            }
+        }
+    }
+
+    @Test
+    void guestProcessKeepsRunningAtTheSourceWhenTheDestinationGoesAwayDuringPrecopy() throws Exception {
+        try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
+            Path disk = vmDisk(32L * MIB);
+            signedPolicy(Demo.enrollPair(source, destination));
+            String guest = "    simulated: { memoryMib: 32, dirtyMiBps: 4, diskWritesPerSecond: 100, process: true }\n";
+            String dstVms = "vms:\n  " + VM + ":\n    disk: dst-" + VM + ".raw\n" + guest;
+            try (Agent src = Agent.start(AgentConfigReader.read(configWithVms(source, "src-data", "vms:\n  " + VM + ":\n    disk: "
+                    + dir.relativize(disk) + "\n" + guest)), Set.of())) {
+                ProcessHandle atSource = guestProcess("src-data").orElseThrow(() -> new AssertionError("no guest process at the source"));
+                Agent dst = Agent.start(AgentConfigReader.read(configWithVms(destination, "dst-data", dstVms)), Set.of());
+                AtomicBoolean closed = new AtomicBoolean();
+                AtomicBoolean incomingSeen = new AtomicBoolean();
+                MigrationOutcome outcome;
+                try {
+                    outcome = src.migrate(new MigrationRequest(VM, HostPort.parse("127.0.0.1:" + dst.listenAddress().getPort()),
+                            MirrorMode.SYNC, 0, 0), p -> {
+                                if ("memory".equals(p.phase()) && closed.compareAndSet(false, true)) {
+                                    incomingSeen.set(guestProcess("dst-data").isPresent());
+                                    dst.close();
+                                }
+                            });
+                } finally {
+                    if (closed.compareAndSet(false, true)) {
+                        dst.close();
+                    }
+                }
+                assertTrue(incomingSeen.get(), "the destination had started an incoming guest process");
+                assertEquals(MigrationOutcome.Result.ABORTED, outcome.result(), outcome.toString());
+                assertTrue(atSource.isAlive(), "the source's guest process still runs");
+                assertEquals(atSource.pid(), guestProcess("src-data").map(ProcessHandle::pid).orElse(-1L), "the same process, not a new one");
+                waitFor(() -> guestProcess("dst-data").isEmpty(), "the destination's incoming guest process to end");
+                JsonNode vm = status(src).path("vms").get(0);
+                assertEquals("running", vm.path("guest").asText(), "the guest runs at the source again");
+                String rolledBack = digest(disk);
+                waitForChange(disk, rolledBack, "the guest process's next disk write at the source");
+            }
+            assertTrue(guestProcess("src-data").isEmpty(), "closing the source agent stopped its guest process");
+        }
+    }
+
+    /** Waits until the disk's digest is no longer {@code before}: a guest wrote it. */
+    private static void waitForChange(Path disk, String before, String what) throws InterruptedException {
+        waitFor(() -> {
+            try {
+                return !digest(disk).equals(before);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, what);
+    }
+
+    /** The sim-vm process this JVM launched whose control socket is in {@code dataDir}, if one runs. */
+    private java.util.Optional<ProcessHandle> guestProcess(String dataDir) {
+        String control = dir.resolve(dataDir + "/vms/" + VM + ".sim-vm.sock").toString();
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().commandLine().map(c -> c.contains("SimVmMain") && c.contains(control)).orElse(false)).findFirst();
+    }
+
     /** After a rolled-back migration: the source serves the VM, from its own disk, unchanged, not renamed. */
     private void assertSourceStillServes(Agent src, Path disk, String before) throws IOException {
         JsonNode s = status(src);

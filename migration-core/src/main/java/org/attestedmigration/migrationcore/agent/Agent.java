@@ -61,7 +61,10 @@ public final class Agent implements AutoCloseable {
     private Agent(AgentConfig config, DataDirectory data) {
         this.config = config;
         this.inventory = new VmInventory(data);
-        this.guests = new SimulatedGuests(config.hostName(), inventory, data);
+        this.guests = new SimulatedGuests(config.hostName(), inventory, data, vm -> {
+            SimulatedVmSettings s = config.simulated().get(vm);
+            return s != null && s.process();
+        });
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "agent-" + config.hostName() + "-" + n.incrementAndGet());

@@ -149,7 +149,7 @@ public final class AgentConfigReader {
 
     /** The keys of a VM given as a mapping rather than as its disk file alone. */
     private static final Set<String> VM_KEYS = Set.of("disk", "simulated");
-    private static final Set<String> SIMULATED_KEYS = Set.of("memoryMib", "dirtyMiBps", "diskWritesPerSecond");
+    private static final Set<String> SIMULATED_KEYS = Set.of("memoryMib", "dirtyMiBps", "diskWritesPerSecond", "process");
 
     private Map<String, Path> vms(JsonNode root, Map<String, SimulatedVmSettings> simulated) throws AgentConfigException {
         JsonNode node = root.get(VMS);
@@ -192,8 +192,13 @@ public final class AgentConfigReader {
             throw problem(key + ".memoryMib", "missing or not a whole number");
         }
         long dirty = number(node, key, "dirtyMiBps") << 20;
+        JsonNode process = node.get("process");
+        if (process != null && !process.isNull() && !process.isBoolean()) {
+            throw problem(key + ".process", "must be true or false");
+        }
         try {
-            return new SimulatedVmSettings(node.get("memoryMib").asInt(), dirty, number(node, key, "diskWritesPerSecond"));
+            return new SimulatedVmSettings(node.get("memoryMib").asInt(), dirty, number(node, key, "diskWritesPerSecond"),
+                    process != null && process.asBoolean());
         } catch (IllegalArgumentException e) {
             throw problem(key, e.getMessage());
         }

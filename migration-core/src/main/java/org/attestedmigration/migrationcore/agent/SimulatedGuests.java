@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Logger;
+import java.util.function.Predicate;
+import org.attestedmigration.migrationcore.hypervisor.HypervisorAdapter;
 import org.attestedmigration.migrationcore.hypervisor.HypervisorException;
 import org.attestedmigration.migrationcore.hypervisor.IncomingVm;
 import org.attestedmigration.migrationcore.hypervisor.MemoryMigrationSettings;
@@ -16,12 +18,16 @@ import org.attestedmigration.migrationcore.hypervisor.VmState;
 import org.attestedmigration.migrationcore.memory.DiskWriter;
 import org.attestedmigration.migrationcore.memory.SimHypervisor;
 import org.attestedmigration.migrationcore.memory.SimVm;
+import org.attestedmigration.migrationcore.simvm.ProcessHypervisor;
+import org.attestedmigration.migrationcore.simvm.ProcessVm;
 
 /**
- * The guests this agent runs itself, on a simulated hypervisor. A guest writes its disk through
- * the NBD export this agent serves under the VM's name, as a QEMU guest would: so its writes
- * during a migration are gated, tracked and mirrored like any other, and a guest resumed here
- * after a migration writes the disk that arrived with it.
+ * The simulated guests of this agent's VMs: in its own JVM on a {@link SimHypervisor}, or, for a
+ * VM configured with {@code process: true}, each in a sim-vm process on a {@link ProcessHypervisor}
+ * (driven like a QEMU process would be). Either way a guest writes its disk through the NBD export
+ * this agent serves under the VM's name, as a QEMU guest would: so its writes during a migration
+ * are gated, tracked and mirrored like any other, and a guest resumed here after a migration
+ * writes the disk that arrived with it.
  */
 final class SimulatedGuests implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SimulatedGuests.class.getName());
@@ -29,13 +35,18 @@ final class SimulatedGuests implements AutoCloseable {
     private static final Duration STREAM_IDLE = Duration.ofSeconds(45);
 
     private final SimHypervisor hypervisor;
+    private final ProcessHypervisor processes;
+    /** Whether a VM's guest runs as a process here (its configuration says {@code process: true}). */
+    private final Predicate<String> asProcess;
     /** Every name a guest ever had here, so that shutdown can find them (the hypervisor lists none). */
     private final java.util.Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The memory migration of each guest leaving now, for its outcome's figures. */
     private final java.util.Map<String, RecordedMemoryMigration> leaving = new java.util.concurrent.ConcurrentHashMap<>();
 
-    SimulatedGuests(String host, VmInventory inventory, DataDirectory data) {
+    SimulatedGuests(String host, VmInventory inventory, DataDirectory data, Predicate<String> asProcess) {
         this.hypervisor = new SimHypervisor(host, spec -> servedDisk(inventory, data, spec.name()), STREAM_IDLE);
+        this.processes = new ProcessHypervisor(data.vms(), data::socket);
+        this.asProcess = asProcess;
     }
 
     /** Through the VM's NBD export, whichever disk this agent serves under its name at the time of the write. */
@@ -44,15 +55,21 @@ final class SimulatedGuests implements AutoCloseable {
     }
 
     /** Boots the guest of a VM whose disk is served here. */
-    void boot(ServedVm vm, SimulatedVmSettings settings) throws HypervisorException {
+    void boot(ServedVm vm, SimulatedVmSettings settings) throws HypervisorException, InterruptedException {
         names.add(vm.name());
+        if (settings.process()) {
+            processes.boot(vm.name(), ServedVm.EXPORT_NAME, settings.options(vm.image().size()));
+            LOG.info("VM " + vm.name() + ": simulated guest with " + settings.memoryMib() + " MiB booted as a process (log "
+                    + processes.log(vm.name()) + ")");
+            return;
+        }
         hypervisor.boot(vm.name(), ServedVm.EXPORT_NAME, settings.options(vm.image().size()));
         LOG.info("VM " + vm.name() + ": simulated guest with " + settings.memoryMib() + " MiB booted");
     }
 
     /** The guest of {@code vm} if one runs here (paused counts: it is still this host's). */
     Optional<Vm> find(String vm) {
-        return hypervisor.find(vm);
+        return hypervisor.find(vm).or(() -> processes.find(vm));
     }
 
     /** For {@code status}: the guest's state in lower case, or null for a VM without a guest here. */
@@ -62,17 +79,23 @@ final class SimulatedGuests implements AutoCloseable {
 
     /** For {@code status}: the disk writes the guest completed (across migrations), or null for a VM without a guest here. */
     Long diskWrites(String vm) {
-        return find(vm).filter(g -> g instanceof SimVm).map(g -> ((SimVm) g).diskWrites()).orElse(null);
+        Optional<Vm> guest = find(vm);
+        if (guest.isPresent() && guest.get() instanceof ProcessVm p) {
+            return p.diskWrites();
+        }
+        return guest.filter(g -> g instanceof SimVm).map(g -> ((SimVm) g).diskWrites()).orElse(null);
     }
 
     /** An empty guest of {@code memoryMib} that receives the memory of an arriving VM. */
     IncomingVm prepare(String vm, int memoryMib) throws HypervisorException {
         names.add(vm);
-        return hypervisor.prepareDestination(VmSpec.ofMib(vm, memoryMib, ServedVm.EXPORT_NAME));
+        VmSpec spec = VmSpec.ofMib(vm, memoryMib, ServedVm.EXPORT_NAME);
+        return asProcess.test(vm) ? processes.prepareDestination(spec) : hypervisor.prepareDestination(spec);
     }
 
     OutgoingMigration startMemoryMigration(Vm vm, OutputStream out) throws HypervisorException {
-        RecordedMemoryMigration migration = new RecordedMemoryMigration(hypervisor.startMemoryMigration(vm, out,
+        HypervisorAdapter adapter = vm instanceof ProcessVm ? processes : hypervisor;
+        RecordedMemoryMigration migration = new RecordedMemoryMigration(adapter.startMemoryMigration(vm, out,
                 MemoryMigrationSettings.defaults()));
         leaving.put(vm.spec().name(), migration);
         return migration;
@@ -105,5 +128,6 @@ final class SimulatedGuests implements AutoCloseable {
                 }
             });
         }
+        processes.close();
     }
 }

@@ -1,6 +1,7 @@
 package org.attestedmigration.migrationcore.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,6 +65,18 @@ class AgentConfigReaderTest {
                 + "    simulated: { memoryMib: 64, dirtyMiBps: 8, diskWritesPerSecond: 100 }\n  db-1: disks/db-1.raw\n", BASE);
         assertEquals(Map.of("web-1", Path.of("/etc/am/disks/web-1.raw"), "db-1", Path.of("/etc/am/disks/db-1.raw")), c.vms());
         assertEquals(Map.of("web-1", new SimulatedVmSettings(64, 8L << 20, 100)), c.simulated());
+        assertFalse(c.simulated().get("web-1").process(), "in the agent unless asked otherwise");
+    }
+
+    @Test
+    void aSimulatedGuestMayRunAsAProcess() throws Exception {
+        AgentConfig c = AgentConfigReader.parse(MINIMAL + "vms:\n  web-1:\n    disk: disks/web-1.raw\n"
+                + "    simulated: { memoryMib: 32, process: true }\n", BASE);
+        assertEquals(new SimulatedVmSettings(32, 0, 0, true), c.simulated().get("web-1"));
+        assertMessage(MINIMAL + "vms:\n  web-1: { disk: a.raw, simulated: { memoryMib: 64, process: yes-please } }\n",
+                "key 'vms.web-1.simulated.process': must be true or false");
+        assertMessage(MINIMAL + "vms:\n  web-1: { disk: a.raw, simulated: { memoryMib: 64, proces: true } }\n",
+                "key 'vms.web-1.simulated.proces': unknown key");
     }
 
     @Test
