@@ -39,6 +39,8 @@ import org.attestedmigration.policy.PolicySignature;
 import org.attestedmigration.policy.PolicyWriter;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,8 +56,9 @@ class AgentMigrationTest {
     @TempDir
     Path dir;
 
-    @Test
-    void vmWrittenDuringMigrationMovesToTheDestination() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"sync", "async"})
+    void vmWrittenDuringMigrationMovesToTheDestination(String mode) throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-io")), "qemu-io not installed");
         try (EmulatedHost source = trustedHost("source"); EmulatedHost destination = trustedHost("destination")) {
             Path disk = vmDisk(48L * MIB);
@@ -75,7 +78,7 @@ class AgentMigrationTest {
                 try {
                     waitFor(() -> writes.get() > 0, "the VM's first write through NBD");
                     Cli.Run run = Cli.run("migrate", "--agent-socket", src.adminSocket().toString(), "--vm", VM, "--to",
-                            "127.0.0.1:" + dst.listenAddress().getPort(), "--max-bandwidth", "24M", "--json");
+                            "127.0.0.1:" + dst.listenAddress().getPort(), "--max-bandwidth", "24M", "--mode", mode, "--json");
                     run.assertExit(0).assertNoStackTrace();
                     JsonNode outcome = lastLine(run.out());
                     assertEquals("MIGRATED", outcome.path("result").asText(), run.describe());
