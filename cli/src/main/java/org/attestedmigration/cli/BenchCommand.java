@@ -97,6 +97,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--no-baselines", description = "skip the socat OpenSSL TLS 1.3 and ssh baselines")
         boolean noBaselines;
 
+        @Option(names = "--bare-tls", description = "first push the bytes over another attested connection without streams (the TLS ceiling)")
+        boolean bareTls;
+
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
@@ -107,7 +110,7 @@ final class BenchCommand implements Runnable {
             }
             Path dir = Files.createTempDirectory("attested-migrate-bench");
             try {
-                ChannelBenchmark.Result r = ChannelBenchmark.run(dir, bytes, streams, handshakes);
+                ChannelBenchmark.Result r = ChannelBenchmark.run(dir, bytes, streams, handshakes, bareTls);
                 List<Baselines.Figure> baselines = noBaselines ? List.of() : Baselines.measure(dir, bytes);
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
@@ -118,14 +121,19 @@ final class BenchCommand implements Runnable {
                 } else {
                     out.printf("TLS engine %s; attested handshake median %.1f ms over %d (two TPM quotes %.2f ms: %.0fx)%n", r.engine(),
                             r.handshakeMedianMs(), r.handshakes(), r.quotesMs(), r.handshakeToQuotes());
+                    if (r.bareTls() != null) {
+                        out.printf("bare TLS connection (no streams): %d bytes in %.2f s: %.1f MB/s%n", r.bytes(), r.bareTls().seconds(),
+                                r.bareTls().megabytesPerSecond());
+                    }
                     out.printf("attested channel: %d bytes over %d stream(s) in %.2f s: %.1f MB/s%n", r.bytes(), r.streams(), r.seconds(),
                             r.megabytesPerSecond());
                     for (Baselines.Figure f : baselines) {
                         if (f.skipped() != null) {
                             out.printf("%s: skipped (%s)%n", f.transport(), f.skipped());
                         } else {
-                            out.printf("%s: %.1f MB/s (attested channel: %.2fx)%n", f.transport(), f.megabytesPerSecond(),
-                                    r.megabytesPerSecond() / f.megabytesPerSecond());
+                            out.printf("%s: %.1f MB/s (attested channel: %.2fx%s)%n", f.transport(), f.megabytesPerSecond(),
+                                    r.megabytesPerSecond() / f.megabytesPerSecond(), r.bareTls() == null ? ""
+                                            : String.format(", bare TLS: %.2fx", r.bareTls().megabytesPerSecond() / f.megabytesPerSecond()));
                         }
                     }
                 }

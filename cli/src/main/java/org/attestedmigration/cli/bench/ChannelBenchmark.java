@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.attestedmigration.attestation.HashAlgorithm;
@@ -36,7 +37,11 @@ import org.attestedmigration.securechannel.mux.StreamReader;
 public final class ChannelBenchmark {
     /** What one run measured. */
     public record Result(String engine, int handshakes, double handshakeMedianMs, double quotesMs, double handshakeToQuotes,
-            long bytes, int streams, double seconds, double megabytesPerSecond) {
+            long bytes, int streams, double seconds, double megabytesPerSecond, BareTls bareTls) {
+    }
+
+    /** The same bytes over another attested connection without the stream layer (null when not measured). */
+    public record BareTls(double seconds, double megabytesPerSecond) {
     }
 
     private static final int CHUNK = 256 * 1024;
@@ -48,7 +53,11 @@ public final class ChannelBenchmark {
     private ChannelBenchmark() {
     }
 
-    public static Result run(Path dir, long bytes, int streams, int handshakes) throws Exception {
+    /**
+     * @param bareTls also push the bytes over a second attested connection without the stream layer, first,
+     *                to know the ceiling the TLS connection sets in this same run
+     */
+    public static Result run(Path dir, long bytes, int streams, int handshakes, boolean bareTls) throws Exception {
         try (EmulatedHost source = EmulatedHost.boot("source", dir.resolve("source"), SampleLaunch.trusted().components());
                 EmulatedHost destination = EmulatedHost.boot("destination", dir.resolve("destination"), SampleLaunch.trusted().components())) {
             Policy policy = Demo.enrollPair(source, destination);
@@ -56,18 +65,15 @@ public final class ChannelBenchmark {
             try (Tpm srcTpm = source.openTpm(); Tpm dstTpm = destination.openTpm();
                     AttestedEndpoint src = AttestedEndpoint.builder(source.name(), srcTpm, source.eventLog().encode(), policy).build();
                     AttestedEndpoint dst = AttestedEndpoint.builder(destination.name(), dstTpm, destination.eventLog().encode(), policy).build()) {
-                AtomicLong received = new AtomicLong();
-                CompletableFuture<Void> allReceived = new CompletableFuture<>();
-                List<AttestedSession> serverSessions = new java.util.concurrent.CopyOnWriteArrayList<>();
+                // The destination's ends, found by the source's local port: the source decides what each carries.
+                Map<Integer, CompletableFuture<AttestedConnection>> accepted = new ConcurrentHashMap<>();
                 try (AttestedListener listener = dst.listen(new InetSocketAddress("127.0.0.1", 0),
-                        conn -> AttestedSession.start(conn, MUX, in -> accept(in, received, bytes, allReceived))
-                                .thenAccept(serverSessions::add),
-                        failure -> { })) {
+                        conn -> serverEnd(accepted, port(conn.channel().remoteAddress())).complete(conn), failure -> { })) {
+                    int port = listener.address().getPort();
                     double[] times = new double[handshakes];
                     AttestedConnection last = null;
                     for (int i = 0; i < handshakes; i++) {
-                        AttestedConnection c = src.connect("127.0.0.1", listener.address().getPort(), MigrationRole.SOURCE)
-                                .get(30, TimeUnit.SECONDS);
+                        AttestedConnection c = src.connect("127.0.0.1", port, MigrationRole.SOURCE).get(30, TimeUnit.SECONDS);
                         times[i] = c.handshakeTime().toNanos() / 1e6;
                         if (i < handshakes - 1) {
                             c.close();
@@ -77,7 +83,21 @@ public final class ChannelBenchmark {
                     }
                     java.util.Arrays.sort(times);
                     double median = times[times.length / 2];
-                    try (AttestedSession session = AttestedSession.start(last, MUX, in -> in.reject(
+                    BareTls bare = null;
+                    if (bareTls) {
+                        AttestedConnection c = src.connect("127.0.0.1", port, MigrationRole.SOURCE).get(30, TimeUnit.SECONDS);
+                        try {
+                            bare = pushBare(c, serverEnd(accepted, port(c.channel().localAddress())).get(10, TimeUnit.SECONDS), bytes);
+                        } finally {
+                            c.close();
+                        }
+                    }
+                    AtomicLong received = new AtomicLong();
+                    CompletableFuture<Void> allReceived = new CompletableFuture<>();
+                    AttestedConnection serverEnd = serverEnd(accepted, port(last.channel().localAddress())).get(10, TimeUnit.SECONDS);
+                    try (AttestedSession server = AttestedSession.start(serverEnd, MUX, in -> accept(in, received, bytes, allReceived))
+                            .get(10, TimeUnit.SECONDS);
+                            AttestedSession session = AttestedSession.start(last, MUX, in -> in.reject(
                             org.attestedmigration.securechannel.mux.ErrorCode.NOT_ALLOWED, "bench source accepts no streams"))
                             .get(10, TimeUnit.SECONDS)) {
                         long start = System.nanoTime();
@@ -85,13 +105,30 @@ public final class ChannelBenchmark {
                         allReceived.get(10, TimeUnit.MINUTES);
                         double seconds = (System.nanoTime() - start) / 1e9;
                         return new Result(last.engine().name(), handshakes, median, quotesMs, median / quotesMs, bytes, streams, seconds,
-                                bytes / seconds / 1e6);
-                    } finally {
-                        serverSessions.forEach(AttestedSession::close);
+                                bytes / seconds / 1e6, bare);
                     }
                 }
             }
         }
+    }
+
+    private static CompletableFuture<AttestedConnection> serverEnd(Map<Integer, CompletableFuture<AttestedConnection>> accepted, int port) {
+        return accepted.computeIfAbsent(port, p -> new CompletableFuture<>());
+    }
+
+    private static int port(java.net.SocketAddress address) {
+        return ((InetSocketAddress) address).getPort();
+    }
+
+    private static BareTls pushBare(AttestedConnection client, AttestedConnection server, long bytes) throws Exception {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        server.open(pipeline -> BareTlsPush.installSink(pipeline, bytes, done));
+        io.netty.channel.Channel channel = client.open(pipeline -> { });
+        long start = System.nanoTime();
+        BareTlsPush.push(channel, bytes, CHUNK, IN_FLIGHT);
+        done.get(10, TimeUnit.MINUTES);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new BareTls(seconds, bytes / seconds / 1e6);
     }
 
     private static void accept(IncomingStream in, AtomicLong received, long expected, CompletableFuture<Void> done) {
