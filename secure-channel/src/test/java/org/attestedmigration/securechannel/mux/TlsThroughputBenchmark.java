@@ -50,6 +50,8 @@ class TlsThroughputBenchmark {
     private static final boolean WARMUP = Boolean.parseBoolean(System.getProperty("mux.bench.warmup", "true"));
     private static final boolean MUX_FIRST = Boolean.getBoolean("mux.bench.muxFirst");
     static final java.util.List<String> SHAPES = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    /** "bare" or "stream" to measure only one of them (for a profiler). */
+    private static final String ONLY = System.getProperty("mux.bench.only", "");
     private static final int WRAP = Integer.getInteger("mux.bench.wrap", 0);
     private static final int READ = Integer.getInteger("mux.bench.read", 0);
     private static final int CHUNK = 256 * 1024;
@@ -74,9 +76,9 @@ class TlsThroughputBenchmark {
             long cpu0 = cpuNanos();
             double mux0 = MUX_FIRST ? measure(contexts, true, BYTES) : 0;
             long cpuMux0 = cpuNanos();
-            double bare = measure(contexts, false, BYTES);
+            double bare = ONLY.equals("stream") ? Double.NaN : measure(contexts, false, BYTES);
             long cpu1 = cpuNanos();
-            double mux = MUX_FIRST ? mux0 : measure(contexts, true, BYTES);
+            double mux = MUX_FIRST ? mux0 : ONLY.equals("bare") ? Double.NaN : measure(contexts, true, BYTES);
             long cpu2 = cpuNanos();
             if (MUX_FIRST) {
                 cpu2 = cpu1 + (cpuMux0 - cpu0);
