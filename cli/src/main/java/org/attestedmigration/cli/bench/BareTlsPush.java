@@ -8,7 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,19 +19,14 @@ final class BareTlsPush {
     private BareTlsPush() {
     }
 
-    /** Installs the receiving end: counts and drops the decrypted bytes, completing {@code done} at {@code expected}. */
-    static void installSink(ChannelPipeline pipeline, long expected, CompletableFuture<Void> done) {
+    /** Installs the receiving end: counts and drops the decrypted bytes. */
+    static void installSink(ChannelPipeline pipeline, ReceivedBytes received) {
         pipeline.addLast("bench-bare-sink", new ChannelInboundHandlerAdapter() {
-            private long received;
-
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 ByteBuf b = (ByteBuf) msg;
-                received += b.readableBytes();
+                received.add(b.readableBytes());
                 b.release();
-                if (received >= expected) {
-                    done.complete(null);
-                }
             }
         });
     }

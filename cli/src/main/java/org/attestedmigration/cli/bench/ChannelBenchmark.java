@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.attestedmigration.attestation.HashAlgorithm;
 import org.attestedmigration.attestation.KeyAlgorithm;
 import org.attestedmigration.attestation.PcrSelection;
@@ -35,13 +34,21 @@ import org.attestedmigration.securechannel.mux.StreamReader;
  * (timed against the two TPM quotes it contains), then N bytes pushed over K BYTES streams.
  */
 public final class ChannelBenchmark {
-    /** What one run measured. */
+    /**
+     * What one run measured. {@code cpuSecondsPerGiB} is the whole process's CPU time (both ends, all
+     * threads) during the measured transfer, per GiB: unlike MB/s it barely moves when other work shares
+     * the machine.
+     */
     public record Result(String engine, int handshakes, double handshakeMedianMs, double quotesMs, double handshakeToQuotes,
-            long bytes, int streams, double seconds, double megabytesPerSecond, BareTls bareTls) {
+            long bytes, int streams, long warmupBytes, double seconds, double megabytesPerSecond, double cpuSecondsPerGiB, BareTls bareTls) {
     }
 
     /** The same bytes over another attested connection without the stream layer (null when not measured). */
-    public record BareTls(double seconds, double megabytesPerSecond) {
+    public record BareTls(double seconds, double megabytesPerSecond, double cpuSecondsPerGiB) {
+    }
+
+    /** What to measure besides the handshake. */
+    public record Settings(long bytes, int streams, int handshakes, long warmupBytes, boolean bareTls) {
     }
 
     private static final int CHUNK = 256 * 1024;
@@ -54,10 +61,12 @@ public final class ChannelBenchmark {
     }
 
     /**
-     * @param bareTls also push the bytes over a second attested connection without the stream layer, first,
-     *                to know the ceiling the TLS connection sets in this same run
+     * Boots two emulated hosts, times the handshakes, then pushes the bytes: first, when asked, over a
+     * second attested connection without the stream layer (the ceiling in this same run), then over
+     * BYTES streams. Each transfer is preceded by {@code warmupBytes} that are not timed, over the same
+     * connection, so that the JIT has compiled the path before the clock starts.
      */
-    public static Result run(Path dir, long bytes, int streams, int handshakes, boolean bareTls) throws Exception {
+    public static Result run(Path dir, Settings settings) throws Exception {
         try (EmulatedHost source = EmulatedHost.boot("source", dir.resolve("source"), SampleLaunch.trusted().components());
                 EmulatedHost destination = EmulatedHost.boot("destination", dir.resolve("destination"), SampleLaunch.trusted().components())) {
             Policy policy = Demo.enrollPair(source, destination);
@@ -70,12 +79,12 @@ public final class ChannelBenchmark {
                 try (AttestedListener listener = dst.listen(new InetSocketAddress("127.0.0.1", 0),
                         conn -> serverEnd(accepted, port(conn.channel().remoteAddress())).complete(conn), failure -> { })) {
                     int port = listener.address().getPort();
-                    double[] times = new double[handshakes];
+                    double[] times = new double[settings.handshakes()];
                     AttestedConnection last = null;
-                    for (int i = 0; i < handshakes; i++) {
+                    for (int i = 0; i < times.length; i++) {
                         AttestedConnection c = src.connect("127.0.0.1", port, MigrationRole.SOURCE).get(30, TimeUnit.SECONDS);
                         times[i] = c.handshakeTime().toNanos() / 1e6;
-                        if (i < handshakes - 1) {
+                        if (i < times.length - 1) {
                             c.close();
                         } else {
                             last = c;
@@ -84,28 +93,31 @@ public final class ChannelBenchmark {
                     java.util.Arrays.sort(times);
                     double median = times[times.length / 2];
                     BareTls bare = null;
-                    if (bareTls) {
+                    if (settings.bareTls()) {
                         AttestedConnection c = src.connect("127.0.0.1", port, MigrationRole.SOURCE).get(30, TimeUnit.SECONDS);
                         try {
-                            bare = pushBare(c, serverEnd(accepted, port(c.channel().localAddress())).get(10, TimeUnit.SECONDS), bytes);
+                            bare = pushBare(c, serverEnd(accepted, port(c.channel().localAddress())).get(10, TimeUnit.SECONDS), settings);
                         } finally {
                             c.close();
                         }
                     }
-                    AtomicLong received = new AtomicLong();
-                    CompletableFuture<Void> allReceived = new CompletableFuture<>();
+                    ReceivedBytes received = new ReceivedBytes();
                     AttestedConnection serverEnd = serverEnd(accepted, port(last.channel().localAddress())).get(10, TimeUnit.SECONDS);
-                    try (AttestedSession server = AttestedSession.start(serverEnd, MUX, in -> accept(in, received, bytes, allReceived))
-                            .get(10, TimeUnit.SECONDS);
+                    try (AttestedSession server = AttestedSession.start(serverEnd, MUX, in -> accept(in, received)).get(10, TimeUnit.SECONDS);
                             AttestedSession session = AttestedSession.start(last, MUX, in -> in.reject(
-                            org.attestedmigration.securechannel.mux.ErrorCode.NOT_ALLOWED, "bench source accepts no streams"))
-                            .get(10, TimeUnit.SECONDS)) {
-                        long start = System.nanoTime();
-                        push(session, bytes, streams);
-                        allReceived.get(10, TimeUnit.MINUTES);
-                        double seconds = (System.nanoTime() - start) / 1e9;
-                        return new Result(last.engine().name(), handshakes, median, quotesMs, median / quotesMs, bytes, streams, seconds,
-                                bytes / seconds / 1e6, bare);
+                                    org.attestedmigration.securechannel.mux.ErrorCode.NOT_ALLOWED, "bench source accepts no streams"))
+                                    .get(10, TimeUnit.SECONDS)) {
+                        if (settings.warmupBytes() > 0) {
+                            CompletableFuture<Void> warm = received.expect(settings.warmupBytes());
+                            push(session, settings.warmupBytes(), settings.streams());
+                            warm.get(10, TimeUnit.MINUTES);
+                        }
+                        Clock clock = Clock.start(received.expect(settings.bytes()));
+                        push(session, settings.bytes(), settings.streams());
+                        clock.awaitArrival();
+                        return new Result(last.engine().name(), settings.handshakes(), median, quotesMs, median / quotesMs, settings.bytes(),
+                                settings.streams(), settings.warmupBytes(), clock.seconds(), clock.megabytesPerSecond(settings.bytes()),
+                                clock.cpuSecondsPerGiB(settings.bytes()), bare);
                     }
                 }
             }
@@ -120,32 +132,35 @@ public final class ChannelBenchmark {
         return ((InetSocketAddress) address).getPort();
     }
 
-    private static BareTls pushBare(AttestedConnection client, AttestedConnection server, long bytes) throws Exception {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        server.open(pipeline -> BareTlsPush.installSink(pipeline, bytes, done));
+    private static BareTls pushBare(AttestedConnection client, AttestedConnection server, Settings settings) throws Exception {
+        ReceivedBytes received = new ReceivedBytes();
+        server.open(pipeline -> BareTlsPush.installSink(pipeline, received));
         io.netty.channel.Channel channel = client.open(pipeline -> { });
-        long start = System.nanoTime();
-        BareTlsPush.push(channel, bytes, CHUNK, IN_FLIGHT);
-        done.get(10, TimeUnit.MINUTES);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new BareTls(seconds, bytes / seconds / 1e6);
+        if (settings.warmupBytes() > 0) {
+            CompletableFuture<Void> warm = received.expect(settings.warmupBytes());
+            BareTlsPush.push(channel, settings.warmupBytes(), CHUNK, IN_FLIGHT);
+            warm.get(10, TimeUnit.MINUTES);
+        }
+        Clock clock = Clock.start(received.expect(settings.bytes()));
+        BareTlsPush.push(channel, settings.bytes(), CHUNK, IN_FLIGHT);
+        clock.awaitArrival();
+        return new BareTls(clock.seconds(), clock.megabytesPerSecond(settings.bytes()), clock.cpuSecondsPerGiB(settings.bytes()));
     }
 
-    private static void accept(IncomingStream in, AtomicLong received, long expected, CompletableFuture<Void> done) {
+    /** Every BYTES stream the source opens is drained into {@code received}. */
+    private static void accept(IncomingStream in, ReceivedBytes received) {
         in.accept(new StreamReader() {
             @Override
             public void onData(MuxStream stream, ByteBuf data, boolean endOfMessage) {
                 int n = data.readableBytes();
                 data.release();
                 stream.consumed(n);
-                if (received.addAndGet(n) >= expected) {
-                    done.complete(null);
-                }
+                received.add(n);
             }
         });
     }
 
-    /** Writes from one shared zero buffer, waiting on each stream's write future for backpressure. */
+    /** Opens {@code streams} BYTES streams and writes the bytes over them, one writer thread each, then half-closes them. */
     private static void push(AttestedSession session, long bytes, int streams) throws Exception {
         List<MuxStream> opened = new ArrayList<>();
         for (int i = 0; i < streams; i++) {
@@ -157,25 +172,7 @@ public final class ChannelBenchmark {
             for (int i = 0; i < streams; i++) {
                 MuxStream s = opened.get(i);
                 long share = bytes / streams + (i == 0 ? bytes % streams : 0);
-                Thread t = new Thread(() -> {
-                    try {
-                        // Keep a few writes in flight so the writer never idles on a round trip to the event loop.
-                        java.util.ArrayDeque<CompletableFuture<Void>> inFlight = new java.util.ArrayDeque<>();
-                        for (long sent = 0; sent < share; sent += CHUNK) {
-                            int n = (int) Math.min(CHUNK, share - sent);
-                            inFlight.add(s.write(zeros.retainedSlice(0, n)));
-                            if (inFlight.size() >= IN_FLIGHT) {
-                                inFlight.poll().get(60, TimeUnit.SECONDS);
-                            }
-                        }
-                        for (CompletableFuture<Void> f : inFlight) {
-                            f.get(60, TimeUnit.SECONDS);
-                        }
-                        s.closeWrite().get(60, TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        s.reset("bench writer failed: " + e.getMessage());
-                    }
-                }, "bench-writer-" + i);
+                Thread t = new Thread(() -> write(s, zeros, share), "bench-writer-" + i);
                 t.start();
                 writers.add(t);
             }
@@ -184,6 +181,27 @@ public final class ChannelBenchmark {
             }
         } finally {
             zeros.release();
+        }
+    }
+
+    /** Writes slices of one shared zero buffer, waiting on the write futures for backpressure. */
+    private static void write(MuxStream s, ByteBuf zeros, long share) {
+        try {
+            // Keep a few writes in flight so the writer never idles on a round trip to the event loop.
+            java.util.ArrayDeque<CompletableFuture<Void>> inFlight = new java.util.ArrayDeque<>();
+            for (long sent = 0; sent < share; sent += CHUNK) {
+                int n = (int) Math.min(CHUNK, share - sent);
+                inFlight.add(s.write(zeros.retainedSlice(0, n)));
+                if (inFlight.size() >= IN_FLIGHT) {
+                    inFlight.poll().get(60, TimeUnit.SECONDS);
+                }
+            }
+            for (CompletableFuture<Void> f : inFlight) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            s.closeWrite().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            s.reset("bench writer failed: " + e.getMessage());
         }
     }
 
