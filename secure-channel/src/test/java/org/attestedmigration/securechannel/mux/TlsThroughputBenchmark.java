@@ -40,7 +40,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * BYTES stream, each round followed by the socat OpenSSL pipe of {@code scripts/bench-baselines.sh} for the
  * ratio. Not a test: run with
  * {@code mvn -o -pl secure-channel test -Dtest=TlsThroughputBenchmark -Dmux.bench=true [-Dmux.bench.bytes=N]
- * [-Dmux.bench.rounds=R] [-Dmux.bench.socat=false]}.
+ * [-Dmux.bench.rounds=R] [-Dmux.bench.socat=false] [-Dmux.bench.warmup=false] [-Dmux.bench.modes=BARE,STREAM,STREAM_IO]}.
  */
 @EnabledIfSystemProperty(named = "mux.bench", matches = "true")
 class TlsThroughputBenchmark {
@@ -48,101 +48,134 @@ class TlsThroughputBenchmark {
     private static final int ROUNDS = Integer.getInteger("mux.bench.rounds", 3);
     private static final boolean SOCAT = Boolean.parseBoolean(System.getProperty("mux.bench.socat", "true"));
     private static final boolean WARMUP = Boolean.parseBoolean(System.getProperty("mux.bench.warmup", "true"));
-    private static final boolean MUX_FIRST = Boolean.getBoolean("mux.bench.muxFirst");
-    static final java.util.List<String> SHAPES = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    /** "bare" or "stream" to measure only one of them (for a profiler). */
-    private static final String ONLY = System.getProperty("mux.bench.only", "");
-    private static final int WRAP = Integer.getInteger("mux.bench.wrap", 0);
-    private static final int READ = Integer.getInteger("mux.bench.read", 0);
     private static final int CHUNK = 256 * 1024;
     private static final int IN_FLIGHT = 16;
     private static final MuxConfig BULK = MuxConfig.defaults().withConnectionWindow(64 * 1024 * 1024)
             .withInitialStreamWindow(8 * 1024 * 1024).withMaxFramePayload(256 * 1024);
 
+    /** What carries the bytes. */
+    enum Mode {
+        /** Buffers written straight to the TLS channel, counted at the other end: the ceiling. */
+        BARE,
+        /** One BYTES stream, written with {@link MuxStream#write} and drained by a {@link StreamReader} on the event loop. */
+        STREAM,
+        /**
+         * One BYTES stream through the blocking streams, as the replicator uses them: a DataOutputStream over a
+         * 256 KiB BufferedOutputStream writing (offset, length, 64 KiB chunk) records, read back with readLong,
+         * readInt and readFully on a reader thread.
+         */
+        STREAM_IO
+    }
+
+    private static final java.util.List<Mode> MODES = java.util.Arrays.stream(System.getProperty("mux.bench.modes", "BARE,STREAM,STREAM_IO")
+            .split(",")).map(String::trim).map(Mode::valueOf).toList();
+
+    /** One timed transfer: MB/s and CPU seconds per GiB of the whole JVM and of each side's event loop. */
+    private record Transfer(double megabytesPerSecond, double cpu, double senderLoop, double receiverLoop) {
+    }
+
     @Test
     void bareTlsAgainstOneStream() throws Exception {
         TlsContexts contexts = TlsContexts.using(TlsEngine.preferred(), new SecureRandom(), Duration.ofSeconds(10));
         System.out.println("engine " + contexts.engine() + ", " + (BYTES >> 20) + " MiB per transfer");
-        if (WARMUP) { // unreported transfers, so the JIT has compiled both paths before the first round
-            measure(contexts, false, 256L << 20);
-            measure(contexts, true, 256L << 20);
-        }
-        if (!SHAPES.isEmpty()) {
-            java.util.Map<String, Long> counts = new java.util.TreeMap<>();
-            SHAPES.forEach(x -> counts.merge(x, 1L, Long::sum));
-            System.out.println("read shapes (readable/capacity): " + counts);
+        if (WARMUP) { // unreported transfers, so the JIT has compiled every path before the first round
+            for (Mode m : MODES) {
+                measure(contexts, m, 256L << 20);
+            }
         }
         for (int round = 0; round < ROUNDS; round++) {
-            long cpu0 = cpuNanos();
-            double mux0 = MUX_FIRST ? measure(contexts, true, BYTES) : 0;
-            long cpuMux0 = cpuNanos();
-            double bare = ONLY.equals("stream") ? Double.NaN : measure(contexts, false, BYTES);
-            long cpu1 = cpuNanos();
-            double mux = MUX_FIRST ? mux0 : ONLY.equals("bare") ? Double.NaN : measure(contexts, true, BYTES);
-            long cpu2 = cpuNanos();
-            if (MUX_FIRST) {
-                cpu2 = cpu1 + (cpuMux0 - cpu0);
-                cpu0 = cpuMux0;
+            StringBuilder line = new StringBuilder("round " + (round + 1) + ":");
+            java.util.Map<Mode, Transfer> results = new java.util.EnumMap<>(Mode.class);
+            for (Mode m : MODES) {
+                results.put(m, measure(contexts, m, BYTES));
             }
             double socat = SOCAT ? socat(BYTES) : Double.NaN;
-            double gib = BYTES / (double) (1L << 30);
-            System.out.printf("round %d: bare TLS %.0f MB/s (%.2fx socat, %.2f CPU-s/GiB), 1 stream %.0f MB/s (%.2fx socat, %.0f%% of bare,"
-                    + " %.2f CPU-s/GiB), socat %.0f MB/s%n", round + 1, bare, bare / socat, (cpu1 - cpu0) / 1e9 / gib, mux, mux / socat,
-                    100 * mux / bare, (cpu2 - cpu1) / 1e9 / gib, socat);
+            results.forEach((m, t) -> line.append(String.format(" %s %.0f MB/s (%.2fx socat; CPU-s/GiB %.2f: sender loop %.2f, receiver loop %.2f);",
+                    m, t.megabytesPerSecond(), t.megabytesPerSecond() / socat, t.cpu(), t.senderLoop(), t.receiverLoop())));
+            line.append(String.format(" socat %.0f MB/s", socat));
+            System.out.println(line);
         }
     }
 
     /** One connection between two event loop groups (as between two hosts), {@code bytes} from client to server. */
-    private static double measure(TlsContexts contexts, boolean streams, long bytes) throws Exception {
+    private static Transfer measure(TlsContexts contexts, Mode mode, long bytes) throws Exception {
         EventLoopGroup serverGroup = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("bench-receiver"), NioIoHandler.newFactory());
         EventLoopGroup clientGroup = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("bench-sender"), NioIoHandler.newFactory());
-        long writerCpu = THREADS.getCurrentThreadCpuTime();
         try {
             CompletableFuture<Long> done = new CompletableFuture<>();
-            Consumer<Channel> serverEnd = streams ? ch -> MuxSession.install(ch, MuxRole.RESPONDER, BULK, sink(bytes, done))
-                    : ch -> ch.pipeline().addLast(bareSink(bytes, done));
+            Consumer<Channel> serverEnd = switch (mode) {
+                case BARE -> ch -> ch.pipeline().addLast(bareSink(bytes, done));
+                case STREAM -> ch -> MuxSession.install(ch, MuxRole.RESPONDER, BULK, sink(bytes, done));
+                case STREAM_IO -> ch -> MuxSession.install(ch, MuxRole.RESPONDER, BULK, recordReader(bytes, done));
+            };
             Channel server = new ServerBootstrap().group(serverGroup).channel(NioServerSocketChannel.class)
                     .childHandler(tlsThen(contexts, false, serverEnd)).bind("127.0.0.1", 0).sync().channel();
             CompletableFuture<MuxSession> session = new CompletableFuture<>();
-            Consumer<Channel> clientEnd = streams ? ch -> session.complete(MuxSession.install(ch, MuxRole.INITIATOR, BULK,
-                    StreamAcceptor.rejectAll())) : ch -> { };
+            Consumer<Channel> clientEnd = mode == Mode.BARE ? ch -> { }
+                    : ch -> session.complete(MuxSession.install(ch, MuxRole.INITIATOR, BULK, StreamAcceptor.rejectAll()));
             Channel client = new Bootstrap().group(clientGroup).channel(NioSocketChannel.class)
                     .handler(tlsThen(contexts, true, clientEnd)).connect(server.localAddress()).sync().channel();
             client.pipeline().get(SslHandler.class).handshakeFuture().sync();
+            long senderCpu = loopCpu("bench-sender");
+            long receiverCpu = loopCpu("bench-receiver");
+            long cpu = cpuNanos();
             long start = System.nanoTime();
-            if (streams) {
-                pushStream(session.get(5, TimeUnit.SECONDS).open(StreamKind.BYTES, Map.of()).get(5, TimeUnit.SECONDS), bytes);
-            } else {
-                pushBare(client, bytes);
+            switch (mode) {
+                case BARE -> pushBare(client, bytes);
+                case STREAM -> pushStream(session.get(5, TimeUnit.SECONDS).open(StreamKind.BYTES, Map.of()).get(5, TimeUnit.SECONDS), bytes);
+                case STREAM_IO -> writeRecords(session.get(5, TimeUnit.SECONDS).open(StreamKind.BYTES, Map.of()).get(5, TimeUnit.SECONDS), bytes);
             }
             long end = done.get(10, TimeUnit.MINUTES);
-            writerCpu = THREADS.getCurrentThreadCpuTime() - writerCpu;
-            if (bytes == BYTES) {
-                double gib = bytes / (double) (1L << 30);
-                System.out.printf("  %-6s CPU-s/GiB: sender loop %.2f, receiver loop %.2f, writer %.2f%n", streams ? "stream" : "bare",
-                        loopCpu("bench-sender") / 1e9 / gib, loopCpu("bench-receiver") / 1e9 / gib, writerCpu / 1e9 / gib);
-            }
+            double gib = bytes / (double) (1L << 30);
+            Transfer t = new Transfer(bytes / ((end - start) / 1e9) / 1e6, (cpuNanos() - cpu) / 1e9 / gib,
+                    (loopCpu("bench-sender") - senderCpu) / 1e9 / gib, (loopCpu("bench-receiver") - receiverCpu) / 1e9 / gib);
             client.close().sync();
             server.close().sync();
-            return bytes / ((end - start) / 1e9) / 1e6;
+            return t;
         } finally {
             clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 
+    private static final int RECORD = 64 * 1024;
+
+    private static void writeRecords(MuxStream s, long bytes) throws IOException {
+        byte[] chunk = new byte[RECORD];
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(s.outputStream(), 256 * 1024))) {
+            for (long sent = 0; sent < bytes; sent += RECORD) {
+                out.writeLong(sent);
+                out.writeInt(RECORD);
+                out.write(chunk);
+            }
+        }
+    }
+
+    private static StreamAcceptor recordReader(long bytes, CompletableFuture<Long> done) {
+        return in -> {
+            MuxStream s = in.accept();
+            Thread reader = new Thread(() -> {
+                byte[] chunk = new byte[RECORD];
+                try (java.io.DataInputStream din = new java.io.DataInputStream(s.inputStream())) {
+                    for (long got = 0; got < bytes; got += RECORD) {
+                        din.readLong();
+                        din.readFully(chunk, 0, din.readInt());
+                    }
+                    done.complete(System.nanoTime());
+                } catch (IOException e) {
+                    done.completeExceptionally(e);
+                }
+            }, "bench-record-reader");
+            reader.setDaemon(true);
+            reader.start();
+        };
+    }
+
     private static ChannelInitializer<Channel> tlsThen(TlsContexts contexts, boolean client, Consumer<Channel> then) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                SslHandler ssl = (client ? contexts.client() : contexts.server()).newHandler(ch.alloc());
-                if (WRAP > 0) {
-                    ssl.setWrapDataSize(WRAP);
-                }
-                if (READ > 0) {
-                    ch.config().setRecvByteBufAllocator(new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 2048, READ));
-                }
-                ch.pipeline().addLast(ssl);
+                ch.pipeline().addLast((client ? contexts.client() : contexts.server()).newHandler(ch.alloc()));
                 then.accept(ch);
             }
         };
@@ -155,9 +188,6 @@ class TlsThroughputBenchmark {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 ByteBuf b = (ByteBuf) msg;
-                if (Boolean.getBoolean("mux.bench.shapes") && SHAPES.size() < 2000) {
-                    SHAPES.add(b.readableBytes() + "/" + b.capacity() + " " + b.getClass().getSimpleName());
-                }
                 received += b.readableBytes();
                 b.release();
                 if (received >= expected) {
