@@ -100,7 +100,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--bare-tls", description = "first push the bytes over another attested connection without streams (the TLS ceiling)")
         boolean bareTls;
 
-        @Option(names = "--warmup", defaultValue = "536870912",
+        @Option(names = "--warmup", defaultValue = "2147483648",
                 description = "bytes pushed untimed over the same connection before each timed transfer, so the JIT is done (default ${DEFAULT-VALUE})")
         long warmup;
 
