@@ -101,17 +101,24 @@ final class BenchCommand implements Runnable {
         @Option(names = "--no-baselines", description = "skip the socat OpenSSL TLS 1.3 and ssh baselines")
         boolean noBaselines;
 
+        @Option(names = "--bare-tls", description = "first push the bytes over another attested connection without streams (the TLS ceiling)")
+        boolean bareTls;
+
+        @Option(names = "--warmup", defaultValue = "2147483648",
+                description = "bytes pushed untimed over the same connection before each timed transfer, so the JIT is done (default ${DEFAULT-VALUE})")
+        long warmup;
+
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            if (bytes < 1 || streams < 1 || streams > 64 || handshakes < 1) {
-                throw new UserInputException("--bytes and --handshakes must be positive, --streams 1..64");
+            if (bytes < 1 || streams < 1 || streams > 64 || handshakes < 1 || warmup < 0) {
+                throw new UserInputException("--bytes and --handshakes must be positive, --streams 1..64, --warmup at least 0");
             }
             Path dir = Files.createTempDirectory("attested-migrate-bench");
             try {
-                ChannelBenchmark.Result r = ChannelBenchmark.run(dir, bytes, streams, handshakes);
+                ChannelBenchmark.Result r = ChannelBenchmark.run(dir, new ChannelBenchmark.Settings(bytes, streams, handshakes, warmup, bareTls));
                 List<Baselines.Figure> baselines = noBaselines ? List.of() : Baselines.measure(dir, bytes);
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
@@ -126,14 +133,19 @@ final class BenchCommand implements Runnable {
                     out.printf("  first handshake %.1f ms (peer AK %s); later ones median %.1f ms (peer AK %s)%n", h.firstMs(),
                             h.firstPeerAkTrust().toLowerCase(), h.laterMedianMs(), h.laterPeerAkTrust().toLowerCase());
                     out.printf("  source side (median ms): %s%n  destination side (median ms): %s%n", h.sourceMs(), h.destinationMs());
-                    out.printf("attested channel: %d bytes over %d stream(s) in %.2f s: %.1f MB/s%n", r.bytes(), r.streams(), r.seconds(),
-                            r.megabytesPerSecond());
+                    if (r.bareTls() != null) {
+                        out.printf("bare TLS connection (no streams): %d bytes in %.2f s: %.1f MB/s, %.2f CPU-s/GiB%n", r.bytes(),
+                                r.bareTls().seconds(), r.bareTls().megabytesPerSecond(), r.bareTls().cpuSecondsPerGiB());
+                    }
+                    out.printf("attested channel: %d bytes over %d stream(s) in %.2f s (after %d untimed): %.1f MB/s, %.2f CPU-s/GiB%n", r.bytes(),
+                            r.streams(), r.seconds(), r.warmupBytes(), r.megabytesPerSecond(), r.cpuSecondsPerGiB());
                     for (Baselines.Figure f : baselines) {
                         if (f.skipped() != null) {
                             out.printf("%s: skipped (%s)%n", f.transport(), f.skipped());
                         } else {
-                            out.printf("%s: %.1f MB/s (attested channel: %.2fx)%n", f.transport(), f.megabytesPerSecond(),
-                                    r.megabytesPerSecond() / f.megabytesPerSecond());
+                            out.printf("%s: %.1f MB/s (attested channel: %.2fx%s)%n", f.transport(), f.megabytesPerSecond(),
+                                    r.megabytesPerSecond() / f.megabytesPerSecond(), r.bareTls() == null ? ""
+                                            : String.format(", bare TLS: %.2fx", r.bareTls().megabytesPerSecond() / f.megabytesPerSecond()));
                         }
                     }
                 }

@@ -41,6 +41,8 @@ public final class MuxSession {
 
     private ChannelHandlerContext ctx;
     private boolean helloReceived;
+    /** The stream receiving the DATA frame in progress; null between frames and while one is discarded. */
+    private MuxStream dataTarget;
     private int connRecvWindow;
     private int connUnconsumed;
     private boolean inRead;
@@ -287,7 +289,6 @@ public final class MuxSession {
             case HELLO -> onHello(f.payload());
             case OPEN -> onOpen(f.streamId(), f.payload());
             case ACCEPT -> onAccept(f.streamId(), f.payload().readInt());
-            case DATA -> onData(f);
             case WINDOW_UPDATE -> onWindowUpdate(f.streamId(), f.payload().readInt());
             case CLOSE -> onClose(f.streamId(), FrameCodec.readMetadata(f.payload()));
             case RESET -> onReset(f.streamId(), f.payload());
@@ -363,12 +364,39 @@ public final class MuxSession {
         }
     }
 
-    private void onData(Frame f) throws MuxProtocolException {
-        int id = f.streamId();
-        int n = f.payload().readableBytes();
+    /**
+     * One piece of a DATA frame. The first piece checks the frame against the windows and the stream's
+     * state, for its whole length; the others follow that decision (deliver, or drop and credit back).
+     */
+    private void onData(DataSlice d) throws MuxProtocolException {
+        if (d.first()) {
+            try {
+                dataTarget = admitData(d.streamId(), d.frameLength());
+            } catch (MuxProtocolException e) {
+                d.data().release();
+                throw e;
+            }
+        }
+        MuxStream s = dataTarget;
+        if (d.last()) {
+            dataTarget = null;
+        }
+        if (s == null) {
+            int n = d.data().readableBytes();
+            d.data().release();
+            creditConnection(n); // discarded bytes must not shrink the connection window for good
+            return;
+        }
+        s.onData(d.data(), d.endOfMessage());
+    }
+
+    /** The stream a DATA frame of {@code n} bytes goes to, or null when it is discarded (after a RESET). */
+    private MuxStream admitData(int id, int n) throws MuxProtocolException {
+        if (!helloReceived) {
+            throw MuxProtocolException.connection(ErrorCode.PROTOCOL_ERROR, "first frame was DATA, not HELLO");
+        }
         connRecvWindow -= n;
         if (connRecvWindow < 0) {
-            f.release();
             throw MuxProtocolException.connection(ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the connection window");
         }
         MuxStream s = streams.get(id);
@@ -376,7 +404,6 @@ public final class MuxSession {
         ErrorCode code = ErrorCode.STREAM_CLOSED;
         if (s == null) {
             if (!streams.wasUsed(id)) {
-                f.release();
                 throw MuxProtocolException.connection(ErrorCode.PROTOCOL_ERROR, "DATA for never-opened stream " + id);
             }
             problem = "DATA for closed stream " + id;
@@ -386,17 +413,16 @@ public final class MuxSession {
             code = ErrorCode.FLOW_CONTROL_ERROR;
             problem = "DATA beyond the window of stream " + id;
         }
-        if (problem != null) {
-            f.release();
-            creditConnection(n); // discarded bytes must not shrink the connection window for good
-            if (s != null) {
-                resetStream(s, code, problem);
-            } else {
-                writeReply(FrameCodec.reset(alloc(), id, code, problem));
-            }
-            return;
+        if (problem == null) {
+            s.reserveReceive(n);
+            return s;
         }
-        s.onData(f.payload(), f.hasFlag(FrameFormat.FLAG_END_OF_MESSAGE));
+        if (s != null) {
+            resetStream(s, code, problem);
+        } else {
+            writeReply(FrameCodec.reset(alloc(), id, code, problem));
+        }
+        return null;
     }
 
     private void onWindowUpdate(int id, int increment) throws MuxProtocolException {
@@ -500,6 +526,10 @@ public final class MuxSession {
                 truncated = true;
                 return;
             }
+            if (msg instanceof DataSlice d) {
+                onDataSlice(d);
+                return;
+            }
             if (!(msg instanceof Frame f)) {
                 ReferenceCountUtil.release(msg);
                 return;
@@ -511,16 +541,28 @@ public final class MuxSession {
             inRead = true;
             try {
                 onFrame(f);
-                if (f.type() != FrameType.DATA) {
-                    f.release();
-                }
+                f.release();
             } catch (MuxProtocolException e) {
-                if (f.type() != FrameType.DATA) {
-                    f.release();
-                }
+                f.release();
                 goAway(e.code(), e.getMessage());
             } catch (RuntimeException e) {
                 ReferenceCountUtil.safeRelease(f.payload());
+                goAway(ErrorCode.INTERNAL_ERROR, "internal error: " + e);
+            }
+        }
+
+        /** The session owns {@code d.data()} from here: delivered, or released here or in {@link #onData}. */
+        private void onDataSlice(DataSlice d) {
+            if (!open) {
+                d.data().release();
+                return;
+            }
+            inRead = true;
+            try {
+                onData(d);
+            } catch (MuxProtocolException e) {
+                goAway(e.code(), e.getMessage());
+            } catch (RuntimeException e) {
                 goAway(ErrorCode.INTERNAL_ERROR, "internal error: " + e);
             }
         }

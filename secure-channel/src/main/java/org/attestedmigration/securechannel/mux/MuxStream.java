@@ -311,10 +311,22 @@ public final class MuxStream {
         session.scheduler().maybeSchedule(this);
     }
 
-    /** Accounts for and delivers (or buffers) a DATA payload the session already checked against the window. */
+    /** Takes a DATA frame of {@code n} bytes, which the session checked against the window, off the window. */
+    void reserveReceive(int n) {
+        recvWindow -= n;
+    }
+
+    /**
+     * Delivers (or buffers) a piece of a DATA frame taken off the window by {@link #reserveReceive}. A piece
+     * arriving after the stream ended mid-frame is dropped and its bytes go back to the connection window.
+     */
     void onData(ByteBuf payload, boolean endOfMessage) {
         int n = payload.readableBytes();
-        recvWindow -= n;
+        if (closed) {
+            payload.release();
+            session.creditConnection(n);
+            return;
+        }
         deliveredNotConsumed += n;
         if (reader == null || !undelivered.isEmpty()) {
             undelivered.add(new Chunk(payload, endOfMessage));

@@ -122,6 +122,68 @@ class HostileFramingTest {
     }
 
     @Test
+    void dataBeyondTheStreamWindowIsRejectedBeforeAnyOfItsBytesAreDelivered() throws Exception {
+        java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
+        StreamAcceptor counting = in -> in.accept(new StreamReader() {
+            @Override
+            public void onData(MuxStream s, io.netty.buffer.ByteBuf data, boolean endOfMessage) {
+                delivered.addAndGet(data.readableBytes());
+                data.release();
+            }
+        });
+        try (RawPeer peer = new RawPeer(CONFIG, counting)) {
+            peer.send(RawPeer.hello());
+            peer.send(RawPeer.open(1, StreamKind.BYTES, 65536));
+            peer.await(FrameType.ACCEPT);
+            byte[] tooLarge = RawPeer.frame(FrameType.DATA.code(), 0, 1, new byte[20 * 1024]); // window: 16 KiB
+            peer.send(java.util.Arrays.copyOf(tooLarge, 4096)); // header and the first bytes only
+            RawFrame reset = peer.await(FrameType.RESET);
+            assertEquals(ErrorCode.FLOW_CONTROL_ERROR.code(), reset.intAt(0));
+            peer.send(java.util.Arrays.copyOfRange(tooLarge, 4096, tooLarge.length));
+            peer.send(RawPeer.frame(FrameType.PING.code(), 0, 0, new byte[8]));
+            peer.await(FrameType.PING); // the rest of the frame was skipped, framing is intact
+            assertEquals(0, delivered.get());
+            assertTrue(peer.serverSession().isOpen());
+        }
+    }
+
+    @Test
+    void tinyFramesToAReaderThatKeepsThemDoNotPinReceiveBuffers() throws Exception {
+        java.util.List<io.netty.buffer.ByteBuf> kept = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(4000);
+        StreamAcceptor keeping = in -> in.accept(new StreamReader() {
+            @Override
+            public void onData(MuxStream s, io.netty.buffer.ByteBuf data, boolean endOfMessage) {
+                kept.add(data); // never released or consumed: the peer's window bounds what arrives
+                for (int i = 0; i < data.readableBytes(); i++) {
+                    all.countDown();
+                }
+            }
+        });
+        try (RawPeer peer = new RawPeer(CONFIG, keeping)) {
+            peer.send(RawPeer.hello());
+            peer.send(RawPeer.open(1, StreamKind.BYTES, 65536));
+            peer.await(FrameType.ACCEPT);
+            for (int i = 0; i < 4000; i++) {
+                peer.send(RawPeer.frame(FrameType.DATA.code(), 0, 1, new byte[1]));
+            }
+            assertTrue(all.await(10, TimeUnit.SECONDS));
+            java.util.Set<io.netty.buffer.ByteBuf> pinned = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            long pinnedBytes = 0;
+            synchronized (kept) {
+                for (io.netty.buffer.ByteBuf b : kept) {
+                    io.netty.buffer.ByteBuf owner = b.unwrap() == null ? b : b.unwrap();
+                    if (pinned.add(owner)) {
+                        pinnedBytes += owner.capacity();
+                    }
+                }
+                kept.forEach(io.netty.buffer.ByteBuf::release);
+            }
+            assertTrue(pinnedBytes <= 2 * 4000, "4000 bytes held pin " + pinnedBytes + " bytes of buffers");
+        }
+    }
+
+    @Test
     void dataBeyondTheConnectionWindowEndsTheConnection() throws Exception {
         MuxConfig config = MuxConfig.defaults().withInitialStreamWindow(1 << 20).withConnectionWindow(1 << 20);
         try (RawPeer peer = new RawPeer(config, IncomingStream::accept)) {

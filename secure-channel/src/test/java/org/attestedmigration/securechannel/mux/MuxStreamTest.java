@@ -150,6 +150,38 @@ class MuxStreamTest {
     }
 
     @Test
+    void byteByByteReaderWithTheSmallestWindowNeverStallsTheSender() throws Exception {
+        // Credit is batched on the reading side; it must still reach the sender before the reader blocks.
+        MuxConfig config = MuxConfig.defaults().withInitialStreamWindow(16 * 1024);
+        byte[] payload = new byte[1 << 20];
+        new Random(3).nextBytes(payload);
+        CompletableFuture<byte[]> received = new CompletableFuture<>();
+        StreamAcceptor readsSingleBytes = in -> {
+            MuxStream s = in.accept();
+            Thread t = new Thread(() -> {
+                try (InputStream is = s.inputStream()) {
+                    java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                    for (int b; (b = is.read()) >= 0; ) {
+                        got.write(b);
+                    }
+                    received.complete(got.toByteArray());
+                } catch (IOException e) {
+                    received.completeExceptionally(e);
+                }
+            }, "single-byte-reader");
+            t.setDaemon(true);
+            t.start();
+        };
+        try (MuxHarness h = new MuxHarness(config, StreamAcceptor.rejectAll(), readsSingleBytes)) {
+            MuxStream s = h.client.open(StreamKind.BYTES, Map.of()).get(5, TimeUnit.SECONDS);
+            try (OutputStream out = s.outputStream()) {
+                out.write(payload);
+            }
+            assertArrayEquals(payload, received.get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void halfCloseWorksInBothDirectionsIndependently() throws Exception {
         CompletableFuture<MuxStream> accepted = new CompletableFuture<>();
         try (MuxHarness h = new MuxHarness(in -> accepted.complete(in.accept()))) {
