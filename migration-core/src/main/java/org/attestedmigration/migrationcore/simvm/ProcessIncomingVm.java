@@ -70,7 +70,7 @@ final class ProcessIncomingVm extends ProcessGuest implements IncomingVm {
                     ControlProtocol.JSON.createObjectNode().put("stream", streamSocket.toString()));
             SocketChannel ch = socket.accept(REQUEST, call.answer());
             pump = StreamPump.start("memory-pump-" + spec().name(), in, UnixStreams.out(ch), ch::shutdownOutput);
-            JsonNode answer = awaitUnbounded(call);
+            JsonNode answer = awaitWhileFlowing(call);
             MemoryReceipt receipt = MemoryReceipt.decode(Base64.getDecoder().decode(answer.path("receipt").asText()));
             epoch = receipt.epoch();
             return receipt;
@@ -100,9 +100,33 @@ final class ProcessIncomingVm extends ProcessGuest implements IncomingVm {
      * Receiving has no bound of its own: the process breaks a stream idle for 45 s, and its end
      * (or its death) answers this call.
      */
-    private JsonNode awaitUnbounded(ControlClient.Call call) throws HypervisorException, InterruptedException {
+    /** Longer than the process's own stream idle timeout (45 s), so that one reports first. */
+    private static final java.time.Duration STALLED = java.time.Duration.ofSeconds(75);
+
+    /**
+     * Waits for the process's receipt as long as memory bytes keep arriving: a large guest on a slow
+     * link may take long, but a process that stopped (frozen, or its reader stuck) must not hold the
+     * migration forever. The process's own idle watchdog fires first; this is the agent's backstop.
+     */
+    private JsonNode awaitWhileFlowing(ControlClient.Call call) throws HypervisorException, InterruptedException {
         try {
-            call.answer().get();
+            long seen = -1;
+            long lastChange = System.nanoTime();
+            while (true) {
+                try {
+                    call.answer().get(1, java.util.concurrent.TimeUnit.SECONDS);
+                    break;
+                } catch (java.util.concurrent.TimeoutException stillWaiting) {
+                    long now = pump.bytesMoved();
+                    if (now != seen) {
+                        seen = now;
+                        lastChange = System.nanoTime();
+                    } else if (System.nanoTime() - lastChange > STALLED.toNanos()) {
+                        throw new MigrationStreamException("no memory of " + spec().name() + " moved for " + STALLED.toSeconds()
+                                + " s and the guest process gave no receipt; it is given up");
+                    }
+                }
+            }
             return process().control().await(call, REQUEST);
         } catch (ExecutionException e) {
             throw new MigrationStreamException("the guest process of " + spec().name() + " ended while receiving: " + e.getCause().getMessage(),

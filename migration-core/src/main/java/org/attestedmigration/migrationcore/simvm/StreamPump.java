@@ -22,6 +22,7 @@ final class StreamPump {
     private final OutputStream to;
     private final Closeable atEnd;
     private final CompletableFuture<Long> done = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicLong moved = new java.util.concurrent.atomic.AtomicLong();
 
     private StreamPump(InputStream from, OutputStream to, Closeable atEnd) {
         this.from = from;
@@ -47,6 +48,7 @@ final class StreamPump {
             for (int n = from.read(buf); n >= 0; n = from.read(buf)) {
                 to.write(buf, 0, n);
                 total += n;
+                moved.set(total);
             }
             to.flush();
             atEnd.close();
@@ -70,6 +72,11 @@ final class StreamPump {
         } catch (TimeoutException e) {
             throw new IOException("the memory stream did not end within " + timeout);
         }
+    }
+
+    /** Bytes passed on so far: a watchdog's sign of life. */
+    long bytesMoved() {
+        return moved.get();
     }
 
     /** Closes both sides; the copying thread ends. Idempotent. */
