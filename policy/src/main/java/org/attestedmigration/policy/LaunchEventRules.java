@@ -22,6 +22,7 @@ final class LaunchEventRules implements PolicyRule {
     static final String HYPERVISOR = "launch.hypervisor";
     static final String KERNEL = "launch.kernel";
     static final String INITRD = "launch.initrd";
+    static final String EXTRA_MODULES = "launch.extraModules";
 
     @Override
     public String id() {
@@ -44,7 +45,22 @@ final class LaunchEventRules implements PolicyRule {
                 category(KERNEL, merge(global.kernel(), own.kernel()), events,
                         modules(events.dom0Modules().stream().limit(1).toList(), "dom0 kernel", missingDom0(1, "dom0 kernel", events))),
                 category(INITRD, merge(global.initrd(), own.initrd()), events,
-                        modules(events.dom0Modules().stream().skip(1).limit(1).toList(), "initrd", missingDom0(2, "initrd", events))));
+                        modules(events.dom0Modules().stream().skip(1).limit(1).toList(), "initrd", missingDom0(2, "initrd", events))),
+                category(EXTRA_MODULES, extraModules(in), events, LaunchEventRules::extraModules));
+    }
+
+    /** The extra modules the peer may boot: the global entries plus its own, if either lists them. */
+    static Optional<List<ModuleRule>> extraModules(RuleInput in) {
+        LaunchRules own = in.peer().map(HostEntry::hostUnique).orElse(LaunchRules.NONE);
+        return merge(in.policy().measurements().launch().extraModules(), own.extraModules());
+    }
+
+    private static RuleResult extraModules(String id, List<ModuleRule> allowed, LaunchEvents events) {
+        List<LaunchEvents.Module> extra = events.dom0Modules().stream().skip(LaunchStructureRule.DOM0_MODULES).toList();
+        if (extra.isEmpty()) {
+            return RuleResult.pass(id, "no module after the dom0 kernel and initrd");
+        }
+        return modules(extra, "extra module", "").check(id, allowed, events);
     }
 
     /** A check of one category against its merged entries. */

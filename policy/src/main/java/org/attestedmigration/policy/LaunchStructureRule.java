@@ -33,7 +33,7 @@ final class LaunchStructureRule implements PolicyRule {
         List<String> problems = new ArrayList<>();
         checkPcr17(events.pcr17(), problems);
         checkPcr18(events.pcr18(), problems);
-        checkPcr19(events.pcr19(), problems);
+        checkPcr19(events.pcr19(), LaunchEventRules.extraModules(in).isPresent(), problems);
         List<String> labels = events.modules().stream().map(LaunchEvents.Module::describe).toList();
         String summary = events.modules().size() + " module" + (labels.size() == 1 ? "" : "s")
                 + (labels.isEmpty() ? "" : " (" + String.join(", ", labels) + ")");
@@ -80,14 +80,15 @@ final class LaunchStructureRule implements PolicyRule {
         }
     }
 
-    private static void checkPcr19(List<LaunchEvents.Logged> pcr19, List<String> problems) {
+    /** @param extraChecked the policy lists extra modules: {@code launch.extraModules} checks modules 3 and on */
+    private static void checkPcr19(List<LaunchEvents.Logged> pcr19, boolean extraChecked, List<String> problems) {
         int modules = 0;
         for (LaunchEvents.Logged l : pcr19) {
             if (l.event().eventType() != LaunchEvents.MODULE) {
                 problems.add(at(l) + ": unexpected in PCR 19, which holds module events only");
-            } else if (++modules > DOM0_MODULES) {
+            } else if (++modules > DOM0_MODULES && !extraChecked) {
                 problems.add(at(l) + ": extra module " + modules + " in PCR 19; only the dom0 kernel (module 1) and initrd"
-                        + " (module 2) are expected, and no policy category checks more");
+                        + " (module 2) are expected, and the policy lists no launch.extraModules to check more");
             }
         }
         if (modules < DOM0_MODULES) {

@@ -108,9 +108,8 @@ public final class PolicyEnrollment {
             throw new EnrollmentException("the launch cannot serve as reference: " + events.unusable().get());
         }
         List<LaunchEvents.Module> dom0 = events.dom0Modules();
-        if (events.hypervisor().size() != 1 || dom0.size() > 2) {
-            throw new EnrollmentException("the launch has " + events.hypervisor().size() + " hypervisor module(s) and " + dom0.size()
-                    + " dom0 module(s); a reference launch has one hypervisor, a dom0 kernel and at most an initrd");
+        if (events.hypervisor().size() != 1) {
+            throw new EnrollmentException("the launch has " + events.hypervisor().size() + " hypervisor modules; a reference launch has one");
         }
         List<NamedDigest> sinit = addDigests(launch.sinit(), events.sinit(), "sinit-" + host);
         List<NamedDigest> mle = addDigests(launch.mle(), events.mle(), "tboot-" + host);
@@ -126,7 +125,9 @@ public final class PolicyEnrollment {
         return new LaunchRules(Optional.of(sinit), Optional.of(platform), Optional.of(mle),
                 Optional.of(addModules(launch.hypervisor(), events.hypervisor(), host)),
                 Optional.of(addModules(launch.kernel(), dom0.subList(0, Math.min(1, dom0.size())), host)),
-                dom0.size() > 1 ? Optional.of(addModules(launch.initrd(), dom0.subList(1, 2), host)) : launch.initrd());
+                dom0.size() > 1 ? Optional.of(addModules(launch.initrd(), dom0.subList(1, 2), host)) : launch.initrd(),
+                // Modules after the initrd (an XSM policy, microcode) become allowed extra modules.
+                dom0.size() > 2 ? Optional.of(addModules(launch.extraModules(), dom0.subList(2, dom0.size()), host)) : launch.extraModules());
     }
 
     private static List<NamedDigest> addDigests(Optional<List<NamedDigest>> present, List<LaunchEvents.Logged> logged, String name) {

@@ -142,6 +142,7 @@ public final class PolicyWriter {
         launch.hypervisor().ifPresent(l -> modules(out, indent, "hypervisor", l));
         launch.kernel().ifPresent(l -> modules(out, indent, "kernel", l));
         launch.initrd().ifPresent(l -> modules(out, indent, "initrd", l));
+        launch.extraModules().ifPresent(l -> modules(out, indent, "extraModules", l));
     }
 
     private static void namedDigests(Out out, int indent, String key, String valueKey, List<NamedDigest> list) {

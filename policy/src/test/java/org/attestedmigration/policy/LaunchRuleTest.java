@@ -92,6 +92,33 @@ class LaunchRuleTest {
     }
 
     @Test
+    void anExtraModuleTheAdministratorAllowsPassesStructureAndIsChecked() {
+        LaunchModule xsm = new LaunchModule("xsm-flask.pol", "flask policy v1".getBytes(), "");
+        List<LaunchModule> modules = new ArrayList<>(trusted.modules());
+        modules.add(xsm);
+        LaunchComponents withXsm = new LaunchComponents(trusted.sinitAcm(), trusted.mle(), modules);
+
+        Verdict allowed = evaluateExtra(withXsm, List.of(TestPolicy.module("xsm-flask-policy", xsm)));
+        assertPasses(allowed, "launch.extraModules");
+        assertTrue(result(allowed, "launch.extraModules").detail().contains("module 3 (xsm-flask.pol) is 'xsm-flask-policy'"),
+                describe(allowed));
+        assertPasses(allowed, "launch.structure");
+        assertOnlyFailures(allowed);
+
+        LaunchModule other = new LaunchModule("xsm-flask.pol", "flask policy v2".getBytes(), "");
+        Verdict changed = evaluateExtra(withXsm, List.of(TestPolicy.module("xsm-flask-policy", other)));
+        assertFails(changed, "launch.extraModules", "module 3 (xsm-flask.pol): image or command line \"\" is not an allowed extra module"
+                + " (allowed: 'xsm-flask-policy')");
+        assertOnlyFailures(changed, "launch.extraModules");
+
+        Verdict none = evaluateExtra(trusted, List.of());
+        assertPasses(none, "launch.extraModules");
+        assertTrue(result(none, "launch.extraModules").detail().contains("no module after the dom0 kernel and initrd"), describe(none));
+        Verdict refused = evaluateExtra(withXsm, List.of());
+        assertFails(refused, "launch.extraModules", "not an allowed extra module");
+    }
+
+    @Test
     void missingModuleFailsInitrdAndStructure() {
         Verdict v = evaluate(new LaunchComponents(trusted.sinitAcm(), trusted.mle(), trusted.modules().subList(0, 2)));
 
@@ -244,7 +271,7 @@ class LaunchRuleTest {
     void launchRuleIdsAreStable() {
         Verdict v = evaluate(trusted);
         assertEquals(List.of("launch.completed", "launch.sinit", "launch.platform", "launch.mle", "launch.hypervisor",
-                "launch.kernel", "launch.initrd", "launch.structure"),
+                "launch.kernel", "launch.initrd", "launch.extraModules", "launch.structure"),
                 v.results().stream().map(RuleResult::rule).filter(r -> r.startsWith("launch.")).toList());
     }
 
@@ -253,6 +280,13 @@ class LaunchRuleTest {
         LaunchRules rules = new LaunchRules(g.sinit(), g.platform(), g.mle(), Optional.of(allowed), g.kernel(), g.initrd());
         VerifiedEvidence e = hosts.office1Trusted();
         return hosts.policy().launch(rules).build().evaluate(e, peerSends("office-1"));
+    }
+
+    /** The trusted launch rules with {@code extraModules} allowed, evaluating office-1 booting {@code launch}. */
+    private Verdict evaluateExtra(LaunchComponents launch, List<ModuleRule> extra) {
+        LaunchRules g = OfficeAndLaptops.trustedLaunchRules();
+        LaunchRules rules = new LaunchRules(g.sinit(), g.platform(), g.mle(), g.hypervisor(), g.kernel(), g.initrd(), Optional.of(extra));
+        return hosts.policy().launch(rules).build().evaluate(hosts.office1Launching(launch), peerSends("office-1"));
     }
 
     private LaunchComponents withModule(int index, LaunchModule replacement) {

@@ -216,6 +216,32 @@ class PolicyEvaluationTest extends TwoHosts {
         }
     }
 
+    @Test
+    void aReferenceHostWithAnXsmPolicyModuleEnrollsItAndAnotherXsmPolicyIsRejected() throws Exception {
+        java.util.List<org.attestedmigration.attestation.txt.LaunchModule> withXsm = new java.util.ArrayList<>(
+                SampleLaunch.trusted().components().modules());
+        withXsm.add(new org.attestedmigration.attestation.txt.LaunchModule("xsm-flask.pol", "flask policy v1".getBytes(), ""));
+        java.util.List<org.attestedmigration.attestation.txt.LaunchModule> otherXsm = new java.util.ArrayList<>(withXsm);
+        otherXsm.set(3, new org.attestedmigration.attestation.txt.LaunchModule("xsm-flask.pol", "flask policy v2".getBytes(), ""));
+        var trusted = SampleLaunch.trusted().components();
+        try (EmulatedHost reference = EmulatedHost.boot("xsm-ref", dir.resolve("xsm-ref"),
+                        new org.attestedmigration.attestation.txt.LaunchComponents(trusted.sinitAcm(), trusted.mle(), withXsm));
+                EmulatedHost changed = EmulatedHost.boot("xsm-changed", dir.resolve("xsm-changed"),
+                        new org.attestedmigration.attestation.txt.LaunchComponents(trusted.sinitAcm(), trusted.mle(), otherXsm))) {
+            // Enrollment from the reference's own launch allows its fourth module as an extra module.
+            Policy policy = org.attestedmigration.cli.demo.Demo.enrollPair(reference, changed);
+            assertTrue(policy.measurements().launch().extraModules().isPresent(), "enrolled: " + policy.measurements().launch());
+            Instant now = Instant.now();
+            Verdict ok = policy.evaluate(attest(reference), new EvaluationContext("xsm-changed", "xsm-ref", PeerRole.SOURCE,
+                    now.minusSeconds(1), now, Optional.empty()));
+            assertTrue(ok.accepted(), () -> describe(ok));
+            Verdict v = policy.evaluate(attest(changed), new EvaluationContext("xsm-ref", "xsm-changed", PeerRole.DESTINATION,
+                    now.minusSeconds(1), now, Optional.empty()));
+            assertRejectedOnly(v, "launch.extraModules");
+            assertTrue(result(v, "launch.extraModules").detail().contains("module 3 (xsm-flask.pol)"), () -> describe(v));
+        }
+    }
+
     /** The host's evidence, its ECC AK activated against its RSA EK certificate, verified for a fresh nonce. */
     private static VerifiedEvidence attest(EmulatedHost h) throws Exception {
         try (Tpm tpm = h.openTpm()) {

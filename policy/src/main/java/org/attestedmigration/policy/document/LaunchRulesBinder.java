@@ -19,7 +19,7 @@ import org.attestedmigration.policy.PlatformEventRule;
  * of the PCR bank's size because each log event carries one digest per bank.
  */
 final class LaunchRulesBinder {
-    static final List<String> CATEGORIES = List.of("sinit", "platform", "mle", "hypervisor", "kernel", "initrd");
+    static final List<String> CATEGORIES = List.of("sinit", "platform", "mle", "hypervisor", "kernel", "initrd", "extraModules");
 
     /** The launch events with a category of their own, and the bookkeeping types that are no measurement. */
     private static final List<EventType> NOT_PLATFORM = List.of(EventType.TXT_EVENT_BASE, EventType.TXT_HASH_START, EventType.TXT_MLE_HASH);
@@ -48,7 +48,8 @@ final class LaunchRulesBinder {
                 f.optional("mle").map(n -> list(n, section + ".mle", DIGEST_KEYS, (e, u) -> namedDigest(e, u, "digest"))),
                 f.optional("hypervisor").map(n -> list(n, section + ".hypervisor", MODULE_KEYS, this::module)),
                 f.optional("kernel").map(n -> list(n, section + ".kernel", MODULE_KEYS, this::module)),
-                f.optional("initrd").map(n -> list(n, section + ".initrd", MODULE_KEYS, this::module)));
+                f.optional("initrd").map(n -> list(n, section + ".initrd", MODULE_KEYS, this::module)),
+                f.optional("extraModules").map(n -> list(n, section + ".extraModules", MODULE_KEYS, this::module)));
     }
 
     /** An allowlist: entries with names unique within it. */
