@@ -237,7 +237,8 @@ final class OutgoingMigration {
                 if (memoryStream == null) {
                     result = replicator.switchover();
                 } else {
-                    progress.accept(MigrationProgress.phase("memory", size, "pre-copy of the guest's memory while the disk mirrors"));
+                    // The disk is all there and mirrored: the bar stays full while the memory goes.
+                    progress.accept(new MigrationProgress("memory", size, size, 0, "pre-copy of the guest's memory while the disk mirrors"));
                     guest = OutgoingGuest.start(guests, guestVm.get(), memoryStream);
                     // Hash both images while pre-copy runs, so the pause re-reads only what changed since.
                     replicator.prepareSwitchover();
