@@ -32,6 +32,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--mode", defaultValue = "sync", description = "mirroring once the bulk copy converged: sync or async (default ${DEFAULT-VALUE})")
     String mode;
 
+    @Option(names = "--guest", defaultValue = "in-agent", paramLabel = "in-agent|process",
+            description = "where the simulated guest runs: inside each agent, or as an attested-migrate sim-vm process the agents drive (default ${DEFAULT-VALUE})")
+    String guest;
+
     @Option(names = "--work-dir", description = "keep the hosts' TPM state, event logs, policy, disk images and agents' data here (default: a temporary directory, removed)")
     Path workDir;
 
@@ -53,6 +57,11 @@ final class DemoCommand implements Callable<Integer> {
             case "async" -> MirrorMode.ASYNC;
             default -> throw new UserInputException("unknown --mode '" + mode + "' (sync, async)");
         };
+        boolean guestProcess = switch (guest) {
+            case "in-agent" -> false;
+            case "process" -> true;
+            default -> throw new UserInputException("unknown --guest '" + guest + "' (in-agent, process)");
+        };
         PrintWriter out = spec.commandLine().getOut();
         // With --json, stdout carries only the summary object; progress goes to stderr as JSON lines.
         ProgressPrinter progress = json ? new ProgressPrinter(spec.commandLine().getErr(), true, 500) : new ProgressPrinter(out, false, 250);
@@ -62,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
         Level before = libraries.getLevel();
         libraries.setLevel(Level.SEVERE);
         try {
-            result = new Demo(workDir, json ? line -> { } : out::println, progress, (long) diskMib << 20, mirror).run(s);
+            result = new Demo(workDir, json ? line -> { } : out::println, progress, (long) diskMib << 20, mirror, guestProcess).run(s);
         } finally {
             libraries.setLevel(before);
         }

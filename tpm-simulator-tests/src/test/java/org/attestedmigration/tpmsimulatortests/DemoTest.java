@@ -49,6 +49,23 @@ class DemoTest {
     }
 
     @Test
+    void guestRunningAsASimVmProcessMigratesToo() throws Exception {
+        StringWriter out = new StringWriter();
+        int exit = run(out, "demo", "--json", "--guest", "process", "--disk-mib", "32");
+        assertEquals(ExitCode.OK, exit, out.toString());
+        JsonNode result = new ObjectMapper().readTree(out.toString());
+        assertEquals("migrated", result.get("result").asText(), result.toString());
+        assertEquals(result.at("/disk/sourceDigest"), result.at("/disk/destinationDigest"), result.toString());
+        assertEquals(result.at("/memory/sourceDigest"), result.at("/memory/destinationDigest"), result.toString());
+        assertEquals("destination", result.at("/vm/runsAt").asText(), result.toString());
+        assertEquals("running", result.at("/vm/guest").asText(), "the destination's guest process runs: " + result);
+
+        StringWriter err = new StringWriter();
+        assertEquals(ExitCode.USAGE, run(new StringWriter(), err, "demo", "--guest", "vm"));
+        assertTrue(err.toString().contains("unknown --guest"), err.toString());
+    }
+
+    @Test
     void refusedDestinationGetsNothingAndTheVmKeepsRunningAtTheSource() throws Exception {
         StringWriter out = new StringWriter();
         int exit = run(out, "demo", "--json", "--scenario", "untrusted-destination", "--disk-mib", "16");

@@ -43,6 +43,7 @@ public final class Demo {
     private final ProgressPrinter progress;
     private final long diskBytes;
     private final MirrorMode mirrorMode;
+    private final boolean guestProcess;
 
     /**
      * @param workDir    where the hosts keep their TPM state, images and agents' data; null for a temporary directory
@@ -50,6 +51,12 @@ public final class Demo {
      * @param mirrorMode how writes are mirrored once the bulk copy has converged
      */
     public Demo(Path workDir, Consumer<String> log, ProgressPrinter progress, long diskBytes, MirrorMode mirrorMode) {
+        this(workDir, log, progress, diskBytes, mirrorMode, false);
+    }
+
+    /** @param guestProcess the guest runs as an {@code attested-migrate sim-vm} process on both hosts, not inside the agents */
+    public Demo(Path workDir, Consumer<String> log, ProgressPrinter progress, long diskBytes, MirrorMode mirrorMode, boolean guestProcess) {
+        this.guestProcess = guestProcess;
         this.workDir = workDir;
         this.log = log;
         this.progress = progress;
@@ -71,11 +78,14 @@ public final class Demo {
             HostAttestation.Outcome onSource = HostAttestation.run(destination.emulated(), source.emulated(), PeerRole.SOURCE, hosts.policy());
             report(onSource);
 
-            source.startAgent(List.of(new LocalVm(VM, source.createDisk(VM, diskBytes), GUEST)));
-            destination.startAgent(List.of());
+            SimulatedVmSettings guest = guestProcess ? new SimulatedVmSettings(GUEST.memoryMib(), GUEST.dirtyBytesPerSecond(),
+                    GUEST.diskWritesPerSecond(), true) : GUEST;
+            source.startAgent(List.of(new LocalVm(VM, source.createDisk(VM, diskBytes), guest)));
+            // A process guest arrives as a process only where the destination's configuration says so.
+            destination.startAgent(guestProcess ? List.of(new LocalVm(VM, destination.arrivingDisk(VM), guest)) : List.of());
             log.accept(String.format(Locale.ROOT, "[source     ] agent serves %s: %d MiB disk over NBD, guest of %d MiB dirtying %d MiB/s and "
-                    + "writing its disk %d times a second", VM, diskBytes >> 20, GUEST.memoryMib(), GUEST.dirtyBytesPerSecond() >> 20,
-                    GUEST.diskWritesPerSecond()));
+                    + "writing its disk %d times a second%s", VM, diskBytes >> 20, GUEST.memoryMib(), GUEST.dirtyBytesPerSecond() >> 20,
+                    GUEST.diskWritesPerSecond(), guestProcess ? ", running as an attested-migrate sim-vm process" : ""));
             log.accept("[destination] agent listening on " + destination.address() + "; migrate " + VM + " there ("
                     + mirrorMode.name().toLowerCase(Locale.ROOT) + " mirroring)");
             long writesBefore = guestDiskWrites(source.admin().status());

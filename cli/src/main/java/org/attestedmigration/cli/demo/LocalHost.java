@@ -65,6 +65,11 @@ public final class LocalHost implements AutoCloseable {
         return file;
     }
 
+    /** Where an arriving disk of {@code vm} goes if this host's configuration names it (nothing is created). */
+    public Path arrivingDisk(String vm) throws IOException {
+        return Files.createDirectories(emulated.directory().resolve("images")).resolve(vm + ".arrived.raw");
+    }
+
     /**
      * Starts this host's agent serving {@code vms}, with a fresh data directory; an agent started
      * before is stopped first (its data directory stays until the hosts close).
@@ -125,7 +130,8 @@ public final class LocalHost implements AutoCloseable {
             if (vm.simulated() != null) {
                 node.putObject("simulated").put("memoryMib", vm.simulated().memoryMib())
                         .put("dirtyMiBps", vm.simulated().dirtyBytesPerSecond() >> 20)
-                        .put("diskWritesPerSecond", vm.simulated().diskWritesPerSecond());
+                        .put("diskWritesPerSecond", vm.simulated().diskWritesPerSecond())
+                        .put("process", vm.simulated().process());
             }
         }
         Path file = data.resolveSibling(data.getFileName() + ".yaml");
