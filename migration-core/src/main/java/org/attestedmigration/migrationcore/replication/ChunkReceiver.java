@@ -96,6 +96,13 @@ public final class ChunkReceiver {
         write(l, index, 0, data, false);
     }
 
+    /** Writes one whole chunk of zeros: the source's chunk holds nothing else. */
+    public void receiveZeroes(int index) throws IOException {
+        ChunkLayout l = currentLayout();
+        checkIndex(l, index);
+        write(l, index, 0, null, false);
+    }
+
     /**
      * Writes part of a chunk in place, from {@code offset} within it: the source sends the range
      * written since the version of the chunk this side already holds.
@@ -112,6 +119,7 @@ public final class ChunkReceiver {
         write(l, index, offset, data, true);
     }
 
+    /** @param data the bytes, in order; null for a whole chunk of zeros */
     private void write(ChunkLayout l, int index, int offset, ByteBuffer[] data, boolean partial) throws IOException {
         synchronized (this) {
             if (partial && !received.get(index)) {
@@ -126,7 +134,10 @@ public final class ChunkReceiver {
         boolean landed = false;
         try {
             long position = l.offsetOf(index) + offset;
-            for (ByteBuffer b : data) {
+            if (data == null) {
+                image.writeZeroes(position, l.lengthOf(index));
+            }
+            for (ByteBuffer b : data == null ? new ByteBuffer[0] : data) {
                 int n = b.remaining();
                 image.write(position, b);
                 position += n;

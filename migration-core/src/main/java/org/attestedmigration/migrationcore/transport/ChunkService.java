@@ -236,6 +236,15 @@ public final class ChunkService implements StreamReader {
                 receiver.receiveRange(index, offset, p.nioBuffers());
                 return new byte[0];
             }
+            case ChunkWire.ZERO -> {
+                need(p, 4, "ZERO");
+                int index = p.readInt();
+                if (p.isReadable()) {
+                    throw new IOException("ZERO carries only a chunk index, got " + p.readableBytes() + " more bytes");
+                }
+                receiver.receiveZeroes(index);
+                return new byte[0];
+            }
             default -> throw new IOException("unknown replication request type " + type);
         }
     }

@@ -7,7 +7,8 @@ import io.netty.buffer.ByteBufAllocator;
  * The disk replication messages on one stream of the attested channel, big-endian:
  * {@code u8 type | u32 request id | u32 length | payload}. Requests go from source to destination
  * (OPEN: u64 image size + u32 chunk size; CHUNK: u32 index + the chunk; RANGE: u32 index + u32
- * offset within the chunk + the bytes from there; FLUSH; DIGEST), each answered by OK (with a
+ * offset within the chunk + the bytes from there; ZERO: u32 index of a chunk whose bytes are all
+ * zero, sent instead of its CHUNK; FLUSH; DIGEST), each answered by OK (with a
  * result: the confirmed-chunk bitmap, or the encoded digest tree) or ERROR (a UTF-8 reason)
  * carrying the same id.
  */
@@ -17,6 +18,9 @@ final class ChunkWire {
     static final int FLUSH = 3;
     static final int DIGEST = 4;
     static final int RANGE = 5;
+    static final int ZERO = 6;
+    /** Where the payload length sits in a message's header. */
+    static final int LENGTH_AT = 5;
     static final int OK = 0x80;
     static final int ERROR = 0x81;
     static final int HEADER = 9;

@@ -44,6 +44,7 @@ public final class StreamChunkTransport implements ChunkTransport {
     private final ByteBufAllocator alloc;
     private final Map<Integer, Pending<?>> pending = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
+    private final java.util.concurrent.atomic.LongAdder payloadBytes = new java.util.concurrent.atomic.LongAdder();
     private final ExecutorService completions;
     private volatile TransportException failure;
 
@@ -90,6 +91,11 @@ public final class StreamChunkTransport implements ChunkTransport {
         return request(ChunkWire.DIGEST, NONE, null, DigestTree::decode);
     }
 
+    /** Chunk and range bytes put on the stream so far: zero chunks count nothing. */
+    public long payloadBytesSent() {
+        return payloadBytes.sum();
+    }
+
     private <T> CompletableFuture<T> request(int type, byte[] head, ChunkPayload body, Function<byte[], T> decode) {
         TransportException failed = failure;
         if (failed != null) {
@@ -102,7 +108,13 @@ public final class StreamChunkTransport implements ChunkTransport {
             try {
                 int at = buf.writerIndex();
                 body.readInto(buf.nioBuffer(at, bodyLength));
+                if (type == ChunkWire.CHUNK && ZeroBytes.all(buf.nioBuffer(at, bodyLength))) {
+                    // Unwritten parts of a disk are zeros: say so in four bytes instead of sending the chunk.
+                    buf.setByte(0, ChunkWire.ZERO).setInt(ChunkWire.LENGTH_AT, head.length);
+                    bodyLength = 0;
+                }
                 buf.writerIndex(at + bodyLength);
+                payloadBytes.add(bodyLength);
             } catch (IOException | RuntimeException e) {
                 buf.release();
                 return CompletableFuture.failedFuture(new TransportException("reading the source image failed: " + e.getMessage(), e));

@@ -92,6 +92,17 @@ class ChunkServiceTest {
     }
 
     @Test
+    void aZeroChunkOverwritesWhatWasThereAndMalformedOnesAreRefused() throws Exception {
+        send(ChunkWire.OPEN, 1, open(4L * CHUNK, CHUNK));
+        send(ChunkWire.CHUNK, 2, ByteBuffer.allocate(4 + CHUNK).putInt(3).put(filled(CHUNK, 0x77)).array());
+        assertEquals(ChunkWire.OK, send(ChunkWire.ZERO, 3, ByteBuffer.allocate(4).putInt(3).array()).type());
+        assertArrayEquals(new byte[CHUNK], read(3L * CHUNK, CHUNK));
+        assertEquals(ChunkWire.ERROR, send(ChunkWire.ZERO, 4, ByteBuffer.allocate(4).putInt(4).array()).type(), "index past the disk");
+        assertEquals(ChunkWire.ERROR, send(ChunkWire.ZERO, 5, ByteBuffer.allocate(8).putInt(1).putInt(0).array()).type(), "trailing bytes");
+        assertEquals(ChunkWire.ERROR, send(ChunkWire.ZERO, 6, new byte[3]).type(), "no index");
+    }
+
+    @Test
     void aRangeIsWrittenInPlaceIntoAChunkThisSideHolds() throws Exception {
         send(ChunkWire.OPEN, 1, open(4L * CHUNK, CHUNK));
         send(ChunkWire.CHUNK, 2, ByteBuffer.allocate(4 + CHUNK).putInt(1).put(filled(CHUNK, 0x11)).array());

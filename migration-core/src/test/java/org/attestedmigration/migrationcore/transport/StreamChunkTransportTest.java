@@ -28,6 +28,39 @@ class StreamChunkTransportTest {
     Path dir;
 
     @Test
+    void zeroChunksCrossAsFourBytesAndOverwriteWhateverTheDestinationHad() throws Exception {
+        // Every fourth chunk holds data, the rest is a disk's unwritten space; the destination starts as garbage.
+        byte[] content = new byte[(int) SIZE];
+        Random random = new Random(9);
+        for (int c = 0; c < SIZE / CHUNK; c += 4) {
+            byte[] data = new byte[CHUNK];
+            random.nextBytes(data);
+            System.arraycopy(data, 0, content, c * CHUNK, CHUNK);
+        }
+        Files.write(dir.resolve("src.raw"), content);
+        byte[] garbage = new byte[(int) SIZE];
+        java.util.Arrays.fill(garbage, (byte) 0xee);
+        Files.write(dir.resolve("dst.raw"), garbage);
+        try (DiskImage source = DiskImage.open(dir.resolve("src.raw"), false);
+             DiskImage destination = DiskImage.open(dir.resolve("dst.raw"), false);
+             MuxPair mux = new MuxPair()) {
+            Thread service = ChunkService.serve(new ChunkReceiver(destination, new ReplicationJournal(dir.resolve("dst.journal"))),
+                    mux.destinationEnd);
+            ReplicationWriteHook hook = new ReplicationWriteHook(new ChunkLayout(SIZE, CHUNK));
+            StreamChunkTransport transport = new StreamChunkTransport(mux.sourceEnd);
+            try (EmbeddedReplicator r = new EmbeddedReplicator(source, hook, transport, new ReplicationJournal(dir.resolve("src.journal")),
+                    ReplicationSettings.defaults(MirrorMode.SYNC), p -> { })) {
+                r.converge();
+                r.switchover();
+            }
+            assertEquals(SIZE / 4, transport.payloadBytesSent(), "only the chunks holding data crossed");
+            transport.close();
+            service.join(10_000);
+            assertEquals(-1, Files.mismatch(dir.resolve("src.raw"), dir.resolve("dst.raw")));
+        }
+    }
+
+    @Test
     void aDiskWrittenWhileMirroredArrivesWholeAndSmallWritesGoAsRanges() throws Exception {
         byte[] content = new byte[(int) SIZE];
         new Random(5).nextBytes(content);
