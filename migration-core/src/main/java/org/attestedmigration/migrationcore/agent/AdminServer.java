@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
@@ -17,11 +16,11 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.logging.Logger;
 import org.attestedmigration.migrationcore.replication.MirrorMode;
+import org.attestedmigration.migrationcore.unix.PrivateSocket;
 
 /**
  * Serves the admin API ({@link AdminProtocol}) on a unix domain socket that only the agent's
@@ -46,15 +45,7 @@ final class AdminServer implements AutoCloseable {
 
     static AdminServer start(Path socket, Agent agent, ExecutorService workers) throws IOException {
         removeStale(socket);
-        Files.createDirectories(socket.toAbsolutePath().getParent());
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            server.bind(UnixDomainSocketAddress.of(socket));
-            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | UnsupportedOperationException e) {
-            server.close();
-            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
-        }
+        ServerSocketChannel server = PrivateSocket.bind(socket);
         AdminServer admin = new AdminServer(socket, server, agent, workers);
         Thread acceptor = new Thread(admin::acceptLoop, "admin-accept");
         acceptor.setDaemon(true);

@@ -5,17 +5,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
+import org.attestedmigration.migrationcore.unix.PrivateSocket;
 
 /**
  * The control socket of a sim-vm process: one client at a time (the agent), JSON lines in, answers
@@ -51,14 +49,7 @@ final class ControlServer implements AutoCloseable {
      */
     static ControlServer start(Path socket, SimVmGuest guest, Runnable finished) throws IOException {
         Files.deleteIfExists(socket);
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            server.bind(UnixDomainSocketAddress.of(socket));
-            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | UnsupportedOperationException e) {
-            server.close();
-            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
-        }
+        ServerSocketChannel server = PrivateSocket.bind(socket);
         ControlServer s = new ControlServer(server, socket, guest, finished);
         Thread acceptor = new Thread(s::acceptLoop, "sim-vm-control");
         acceptor.setDaemon(true);

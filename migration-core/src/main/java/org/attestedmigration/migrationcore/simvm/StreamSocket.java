@@ -1,18 +1,16 @@
 package org.attestedmigration.migrationcore.simvm;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.attestedmigration.migrationcore.unix.PrivateSocket;
 
 /**
  * The unix socket the agent listens on for one memory stream, as QEMU's {@code migrate unix:PATH}
@@ -29,15 +27,7 @@ final class StreamSocket implements AutoCloseable {
 
     static StreamSocket listen(Path path) throws IOException {
         Files.deleteIfExists(path);
-        ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            s.bind(UnixDomainSocketAddress.of(path));
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
-        return new StreamSocket(s, path);
+        return new StreamSocket(PrivateSocket.bind(path), path);
     }
 
     Path path() {
