@@ -95,11 +95,16 @@ public final class ImageDigests {
         hashed.set(chunk, new Hashed(DigestTree.chunkDigest(bytes), generationBefore));
     }
 
-    /** Forgets every digest, so the next refresh reads the whole image again. */
-    public void invalidateAll() {
+    /** How many chunks the next refresh would have to read: written since hashed, or never hashed. */
+    public int staleChunks() {
+        int stale = 0;
         for (int i = 0; i < layout.chunkCount(); i++) {
-            hashed.set(i, null);
+            Hashed h = hashed.get(i);
+            if (h == null || h.generation() != generation.applyAsLong(i)) {
+                stale++;
+            }
         }
+        return stale;
     }
 
     /** How many chunks the last {@link #refresh()} had to read. */

@@ -187,6 +187,12 @@ public final class ChunkReceiver {
         phase = Objects.requireNonNull(newPhase, "newPhase");
     }
 
+    /** Chunks whose read-back digest is missing or older than their last write. */
+    synchronized int staleDigests() throws TransportException {
+        currentLayout();
+        return digests.staleChunks();
+    }
+
     /**
      * Reads back and hashes the chunks received since the last call, without building the tree:
      * run in the background ({@link BackgroundReadBack}) so that the switchover finds little left.

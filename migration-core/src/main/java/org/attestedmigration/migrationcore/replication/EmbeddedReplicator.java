@@ -184,6 +184,11 @@ public final class EmbeddedReplicator implements AutoCloseable {
         });
     }
 
+    /** Source chunks whose digest the next comparison would have to read from disk. */
+    int sourceChunksToReread() {
+        return digests.staleChunks();
+    }
+
     /** A step of a phase that may fail in any way; see {@link #failingOver}. */
     @FunctionalInterface
     private interface Step<T> {

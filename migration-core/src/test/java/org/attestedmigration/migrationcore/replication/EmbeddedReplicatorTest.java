@@ -66,6 +66,19 @@ class EmbeddedReplicatorTest {
     }
 
     @Test
+    void theSourceHashesWhatItSendsSoAnIdleDiskNeedsNoReadBack() throws Exception {
+        try (ReplicationFixture f = new ReplicationFixture(dir, 16 * MIB);
+             InProcessTransport link = new InProcessTransport(f.receiver, LinkModel.UNLIMITED);
+             EmbeddedReplicator r = f.replicator(link, ReplicationSettings.defaults(MirrorMode.SYNC))) {
+            assertEquals(16, r.sourceChunksToReread(), "nothing hashed before anything was sent");
+            r.converge();
+            assertEquals(0, r.sourceChunksToReread(), "every chunk was hashed as it was read to be sent");
+            f.writeDirect(3 * MIB, new byte[] {1});
+            assertEquals(1, r.sourceChunksToReread(), "a chunk written since must be read again");
+        }
+    }
+
+    @Test
     void destinationDamagedBeforeTheEarlyVerificationIsCaught() throws Exception {
         try (ReplicationFixture f = new ReplicationFixture(dir, 16 * MIB);
              InProcessTransport link = new InProcessTransport(f.receiver, LinkModel.UNLIMITED)) {
