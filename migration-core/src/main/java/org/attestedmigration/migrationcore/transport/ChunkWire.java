@@ -20,7 +20,7 @@ final class ChunkWire {
     static final int RANGE = 5;
     static final int ZERO = 6;
     /** Where the payload length sits in a message's header. */
-    static final int LENGTH_AT = 5;
+    private static final int LENGTH_AT = 5;
     static final int OK = 0x80;
     static final int ERROR = 0x81;
     static final int HEADER = 9;
@@ -35,6 +35,14 @@ final class ChunkWire {
         ByteBuf buf = alloc.directBuffer(HEADER + length);
         buf.writeByte(type).writeInt(id).writeInt(length);
         return buf;
+    }
+
+    /**
+     * Turns a CHUNK message whose chunk bytes are all zero into the ZERO message for the same chunk
+     * and request id, in place: the header's type and length change, the chunk bytes are dropped.
+     */
+    static void chunkToZero(ByteBuf message, int indexLength) {
+        message.setByte(0, ZERO).setInt(LENGTH_AT, indexLength).writerIndex(HEADER + indexLength);
     }
 
     /** A whole message whose payload is {@code payload}. */

@@ -110,7 +110,7 @@ public final class StreamChunkTransport implements ChunkTransport {
                 body.readInto(buf.nioBuffer(at, bodyLength));
                 if (type == ChunkWire.CHUNK && ZeroBytes.all(buf.nioBuffer(at, bodyLength))) {
                     // Unwritten parts of a disk are zeros: say so in four bytes instead of sending the chunk.
-                    buf.setByte(0, ChunkWire.ZERO).setInt(ChunkWire.LENGTH_AT, head.length);
+                    ChunkWire.chunkToZero(buf, head.length);
                     bodyLength = 0;
                 }
                 buf.writerIndex(at + bodyLength);
